@@ -1,0 +1,51 @@
+"""Helpers for commands: read every FILE through one engine, print JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from ..api import extract_source
+from ..errors import InputError, JixiaoError
+from ..intake import read_path
+from ..models import Document
+
+
+def load_documents(files: tuple[str, ...], engine: str) -> list[Document]:
+    """Extract every file; a file that fails is reported and skipped, unless all fail."""
+    docs: list[Document] = []
+    errors: list[str] = []
+    for path in files:
+        try:
+            doc = extract_source(read_path(path), engine)
+        except InputError as e:
+            errors.append(str(e))
+            continue
+        for w in doc.warnings:
+            click.echo(f"警告：{w}", err=True)
+        if doc.forms:
+            docs.append(doc)
+        else:
+            errors.append(f"{path}: 未找到任何绩效表单 (no form found)")
+    if not docs:
+        raise InputError("; ".join(errors) if errors else "没有输入文件 (no input)")
+    for e in errors:
+        click.echo(f"警告：{e}", err=True)
+    return docs
+
+
+def echo_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def documents_json(docs: list[Document]) -> dict[str, Any]:
+    """One file: the contract's document object. Several: {"documents": [...]}."""
+    dumped = [d.model_dump(mode="json") for d in docs]
+    return dumped[0] if len(dumped) == 1 else {"documents": dumped}
+
+
+__all__ = ["JixiaoError", "documents_json", "echo_json", "load_documents"]

@@ -1,0 +1,157 @@
+"""The domain model: Document -> Form -> Funds, Goal, Indicator -> Value.
+
+Every engine produces these, every check, the reconciler, the review session, the web
+page and the exports consume them. Field names follow ../shared/CONTRACT.md; fields added
+beyond the contract (``*_raw``, ``lines``, ``field_lines``, ``problems``, ``engine``) are
+ours. This module imports nothing of jixiao's.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+FormKind = Literal["self_evaluation", "target_declaration"]
+Op = Literal["=", ">=", "<=", ">", "<"]
+Severity = Literal["info", "warning", "error"]
+
+SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+
+class Value(_Model):
+    """A target or an actual value as written in one cell."""
+
+    raw: str
+    op: Op | None = None
+    value: float | None = None
+    unit: str | None = None
+    text: str | None = None
+
+    @property
+    def is_quantitative(self) -> bool:
+        return self.value is not None
+
+
+class Indicator(_Model):
+    level1: str | None = None
+    level2: str | None = None
+    name: str
+    target: Value | None = None
+    actual: Value | None = None
+    weight: float | None = None
+    score: float | None = None
+    deviation: str | None = None
+    line: int = Field(ge=0, description="1-based source line where the row starts")
+    # ours: the category cells as printed, so an OCR garble stays visible to a check
+    level1_raw: str | None = None
+    level2_raw: str | None = None
+    lines: list[int] = Field(default_factory=list, description="every source line of the row")
+
+    @model_validator(mode="after")
+    def _weights_make_sense(self) -> Indicator:
+        where = f"indicator {self.name!r} (line {self.line})"
+        if self.weight is not None and self.weight < 0:
+            raise ValueError(f"{where}: weight (分值) {self.weight} is negative")
+        if self.score is not None and self.score < 0:
+            raise ValueError(f"{where}: score (得分) {self.score} is negative")
+        return self
+
+
+class Funds(_Model):
+    """Every amount in yuan."""
+
+    initial_budget: float | None = None
+    annual_budget: float | None = None
+    executed: float | None = None
+    requested_total: float | None = None
+    fiscal: float | None = None
+    carryover: float | None = None
+    other: float | None = None
+    execution_rate: float | None = None
+    weight: float | None = None
+    score: float | None = None
+
+
+class Goal(_Model):
+    expected: str | None = None
+    actual: str | None = None
+    overall: str | None = None
+
+
+class Form(_Model):
+    kind: FormKind
+    year: int | None = None
+    project_name: str | None = None
+    department: str | None = None
+    implementing_unit: str | None = None
+    project_nature: str | None = None
+    project_category: str | None = None
+    start_date: str | None = None
+    end_date: str | None = None
+    funds: Funds = Field(default_factory=Funds)
+    goal: Goal = Field(default_factory=Goal)
+    indicators: list[Indicator] = Field(default_factory=list)
+    total_score: float | None = None
+    grade: str | None = None
+    lines: list[int] = Field(default_factory=lambda: [0, 0])
+    # ours
+    total_weight: float | None = None
+    engine: str | None = None
+    field_lines: dict[str, list[int]] = Field(
+        default_factory=dict, description="source lines of each field, e.g. 'goal.expected'"
+    )
+    problems: list[str] = Field(default_factory=list, description="what the engine could not read or had to repair")
+
+    @model_validator(mode="after")
+    def _kind_consistent(self) -> Form:
+        if self.kind == "target_declaration":
+            where = f"form {self.project_name!r} (line {self.lines[0] if self.lines else 0})"
+            scored = [i for i in self.indicators if i.score is not None]
+            if scored:
+                raise ValueError(
+                    f"{where}: a target declaration carries no 得分, "
+                    f"but indicator {scored[0].name!r} (line {scored[0].line}) has score {scored[0].score}"
+                )
+            if self.total_score is not None:
+                raise ValueError(f"{where}: a target declaration carries no 总分")
+        return self
+
+    @property
+    def first_line(self) -> int:
+        return self.lines[0] if self.lines else 0
+
+    @property
+    def label(self) -> str:
+        """A short human name: project and first line."""
+        return f"{self.project_name or '（未识别项目）'}@{self.first_line}"
+
+
+class Document(_Model):
+    source: str
+    engine: str = "rules"
+    forms: list[Form] = Field(default_factory=list)
+    # ours
+    warnings: list[str] = Field(default_factory=list)
+
+
+class Finding(_Model):
+    check: str
+    severity: Severity
+    project: str | None = None
+    kind: FormKind | None = None
+    message: str
+    lines: list[int] = Field(default_factory=list)
+    related: list[str] = Field(default_factory=list)
+    # ours: which file the finding belongs to, and a stable key for review decisions
+    source: str | None = None
+    evidence: list[str] = Field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """Stable identity of a finding across runs, for storing review decisions."""
+        return "|".join([self.check, self.project or "", self.kind or "", ",".join(map(str, self.lines))])

@@ -1,0 +1,106 @@
+"""Rich terminal views of the domain model (the ``table`` format of extract)."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from .models import Document, Form, Value
+
+OP_SIGN = {"=": "=", ">=": "≥", "<=": "≤", ">": ">", "<": "<"}
+KIND_LABEL = {"self_evaluation": "绩效自评表", "target_declaration": "绩效目标申报表"}
+
+
+def fmt_value(v: Value | None) -> str:
+    if v is None:
+        return ""
+    if v.value is None:
+        return v.text or v.raw
+    num = f"{v.value:g}"
+    return f"{OP_SIGN.get(v.op or '', '')}{num}{v.unit or ''}"
+
+
+def fmt_money(x: float | None) -> str:
+    return "" if x is None else f"{x:,.2f}"
+
+
+def fmt_num(x: float | None) -> str:
+    return "" if x is None else f"{x:g}"
+
+
+def form_view(form: Form) -> Panel:
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="bold cyan")
+    head.add_column()
+    head.add_column(style="bold cyan")
+    head.add_column()
+    head.add_row("主管部门", form.department or "", "实施单位", form.implementing_unit or "")
+    if form.kind == "target_declaration":
+        head.add_row("项目性质", form.project_nature or "", "项目类别", form.project_category or "")
+        head.add_row("计划开始", form.start_date or "", "计划完成", form.end_date or "")
+    f = form.funds
+    funds = Table(title="项目资金（元）", title_justify="left", show_edge=False, pad_edge=False)
+    if form.kind == "self_evaluation":
+        for col in ("年初预算数", "全年预算数", "全年执行数", "财政拨款", "执行率%", "分值", "得分"):
+            funds.add_column(col, justify="right")
+        funds.add_row(
+            fmt_money(f.initial_budget),
+            fmt_money(f.annual_budget),
+            fmt_money(f.executed),
+            fmt_money(f.fiscal),
+            fmt_num(f.execution_rate),
+            fmt_num(f.weight),
+            fmt_num(f.score),
+        )
+    else:
+        for col in ("申请总额", "财政拨款", "上年结转", "其他资金"):
+            funds.add_column(col, justify="right")
+        funds.add_row(fmt_money(f.requested_total), fmt_money(f.fiscal), fmt_money(f.carryover), fmt_money(f.other))
+    goals = Table.grid(padding=(0, 2))
+    goals.add_column(style="bold cyan", no_wrap=True)
+    goals.add_column()
+    if form.goal.expected:
+        goals.add_row("预期目标" if form.kind == "self_evaluation" else "年度总体目标", form.goal.expected)
+    if form.goal.actual:
+        goals.add_row("实际完成情况", form.goal.actual)
+    if form.goal.overall:
+        goals.add_row("项目总目标", form.goal.overall)
+    ind = Table(show_lines=False, header_style="bold")
+    ind.add_column("行", justify="right", style="dim")
+    ind.add_column("一级指标")
+    ind.add_column("二级指标")
+    ind.add_column("三级指标")
+    ind.add_column("指标值")
+    scored = form.kind == "self_evaluation"
+    if scored:
+        ind.add_column("实际完成值")
+        ind.add_column("分值", justify="right")
+        ind.add_column("得分", justify="right")
+        ind.add_column("偏差原因")
+    for i in form.indicators:
+        level2 = Text(i.level2 or "")
+        if i.level2_raw and i.level2_raw != i.level2:
+            level2.append(f"（原文：{i.level2_raw}）", style="yellow")
+        row = [str(i.line), i.level1 or "", level2, i.name, fmt_value(i.target)]
+        if scored:
+            score = Text(
+                fmt_num(i.score),
+                style="red" if i.score is not None and i.weight is not None and i.score < i.weight else "",
+            )
+            row += [fmt_value(i.actual), fmt_num(i.weight), score, i.deviation or ""]
+        ind.add_row(*row)
+    parts: list[object] = [head, funds, goals, ind]
+    if scored:
+        parts.append(Text(f"总分 {fmt_num(form.total_score)}   评分等级 {form.grade or '—'}", style="bold"))
+    for p in form.problems:
+        parts.append(Text(f"⚠ {p}", style="yellow"))
+    title = f"{KIND_LABEL[form.kind]} · {form.project_name or '（未识别项目名称）'} · {form.year or ''}"
+    return Panel(Group(*parts), title=title, subtitle=f"第 {form.lines[0]}–{form.lines[-1]} 行", title_align="left")
+
+
+def render_document(doc: Document, console: Console) -> None:
+    console.print(Text(f"{doc.source}：{len(doc.forms)} 张表（引擎 {doc.engine}）", style="bold"))
+    for form in doc.forms:
+        console.print(form_view(form))

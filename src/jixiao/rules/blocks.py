@@ -1,0 +1,329 @@
+"""The non-table parts of a form: header fields, funds, goals, totals.
+
+Cells drift between columns in real documents, so fields are found by their labels
+(``主管部门``, ``年度资金申请总额``…) and by the order of the numbers after them, and only
+fall back on column positions where order is not enough.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..textnorm import clean, key
+from ..values import to_number
+from .segment import Line
+
+HEADER_LABELS: dict[str, str] = {
+    "项目名称": "project_name",
+    "主管部门": "department",
+    "主管单位": "department",
+    "预算部门": "department",
+    "实施单位": "implementing_unit",
+    "项目实施单位": "implementing_unit",
+    "项目性质": "project_nature",
+    "项目类别": "project_category",
+    "项目类型": "project_category",
+    "计划开始日期": "start_date",
+    "计划完成日期": "end_date",
+    "项目开始日期": "start_date",
+    "项目完成日期": "end_date",
+    "开始日期": "start_date",
+    "完成日期": "end_date",
+    "项目负责人": "",
+    "联系电话": "",
+}
+_LABELS_BY_LEN = sorted(HEADER_LABELS, key=len, reverse=True)
+_DATE = re.compile(r"((?:19|20)\d{2})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?")
+
+
+def header_label(cell: str) -> tuple[str, str] | None:
+    """(field, inline value) when a cell is a header label, possibly with its value."""
+    k = key(cell)
+    for label in _LABELS_BY_LEN:
+        if k.startswith(label):
+            rest = k[len(label) :].lstrip(":")
+            if rest and not _inline_ok(cell, label):
+                return None
+            return HEADER_LABELS[label], _value_after(cell, label) if rest else ""
+    return None
+
+
+def _spaced(label: str) -> str:
+    """A regex for a label printed with spaces between its characters."""
+    return r"\s*".join(map(re.escape, label))
+
+
+def _inline_ok(cell: str, label: str) -> bool:
+    # '实施单位 上海市…' and '项目名称：xx' carry the value inline; '项目名称xx' does not
+    return bool(re.match(r"^\s*" + _spaced(label) + r"\s*[:：:\s]", cell))
+
+
+def _value_after(cell: str, label: str) -> str:
+    m = re.match(r"^\s*" + _spaced(label) + r"\s*[:：:]?\s*", cell)
+    return clean(cell[m.end() :] if m else cell) or ""
+
+
+def iso_date(text: str | None) -> str | None:
+    if not text:
+        return None
+    m = _DATE.search(text)
+    if not m:
+        return None
+    y, mo, d = (int(g) for g in m.groups())
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+def read_header(line: Line, out: dict[str, str], where: dict[str, list[int]]) -> bool:
+    """Header fields in one row; True when the row held any header label."""
+    filled = [c for _, c in line.filled]
+    found = False
+    i = 0
+    while i < len(filled):
+        hit = header_label(filled[i])
+        if hit is None:
+            i += 1
+            continue
+        found = True
+        fld, inline = hit
+        value = inline
+        j = i + 1
+        if not value and j < len(filled) and header_label(filled[j]) is None:
+            value = clean(filled[j]) or ""
+            j += 1
+        if fld and value and fld not in out:
+            out[fld] = value
+            where[fld] = [line.no]
+        i = j
+    return found
+
+
+# ---- funds -------------------------------------------------------------------------------
+
+FUNDS_COLUMNS: list[tuple[str, str]] = [
+    ("年初预算数", "initial"),
+    ("年初预算", "initial"),
+    ("全年预算数", "annual"),
+    ("调整后预算数", "annual"),
+    ("全年预算", "annual"),
+    ("全年执行数", "executed"),
+    ("实际执行数", "executed"),
+    ("执行数", "executed"),
+    ("分数", "weight"),
+    ("分值", "weight"),
+    ("权重", "weight"),
+    ("执行率", "rate"),
+    ("得分", "score"),
+]
+FUNDS_ROWS: list[tuple[str, str]] = [
+    ("年度资金申请总额", "requested_total"),
+    ("资金申请总额", "requested_total"),
+    ("年度资金总额", "total"),
+    ("当年财政拨款", "fiscal"),
+    ("财政拨款", "fiscal"),
+    ("上年结转资金", "carryover"),
+    ("上年结转", "carryover"),
+    ("结转资金", "carryover"),
+    ("其他资金", "other"),
+]
+_ROW_LABELS = sorted(FUNDS_ROWS, key=lambda p: -len(p[0]))
+
+
+def funds_row_label(cell: str) -> str | None:
+    k = key(cell)
+    for prefix in ("其中:", "其中"):
+        if k.startswith(prefix):
+            k = k[len(prefix) :]
+    for label, fld in _ROW_LABELS:
+        if k.startswith(label) and len(k) <= len(label) + 2:
+            return fld
+    return None
+
+
+def funds_columns(line: Line) -> list[tuple[int, str]] | None:
+    """(cell index, column) of a 年初预算数/全年预算数/… header row, or None."""
+    cols: list[tuple[int, str]] = []
+    for i, c in line.filled:
+        k = key(c)
+        for label, col in FUNDS_COLUMNS:
+            if k.startswith(label):
+                cols.append((i, col))
+                break
+    return cols if len(cols) >= 2 else None
+
+
+def funds_scale(line: Line) -> float | None:
+    """10000 when the block is in 万元, 1 in 元, None when the row does not say."""
+    text = "".join(line.cells)
+    if "万元" in text:
+        return 10000.0
+    if re.search(r"[(（]\s*元\s*[)）]", text):
+        return 1.0
+    return None
+
+
+@dataclass
+class FundsReader:
+    """Reads the funds rows of both layouts; amounts scaled to yuan at the end."""
+
+    scale: float = 1.0
+    columns: list[tuple[int, str]] | None = None
+    rows: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    plain: dict[str, float] = field(default_factory=dict)
+    where: dict[str, list[int]] = field(default_factory=dict)
+
+    def feed(self, line: Line) -> bool:
+        """Take one line of the funds block; True when it was a funds line."""
+        s = funds_scale(line)
+        if s is not None:
+            self.scale = s
+        cols = funds_columns(line)
+        if cols:
+            self.columns = cols
+            return True
+        filled = line.filled
+        labelled = [(n, funds_row_label(c)) for n, (_, c) in enumerate(filled)]
+        labelled = [(n, f) for n, f in labelled if f]
+        if not labelled:
+            return s is not None
+        if self.columns and len(labelled) == 1:
+            n, fld = labelled[0]
+            self._columnar(line, filled[n + 1 :], fld)
+            return True
+        # label -> the next number in the row (the 元 layout of the declarations)
+        for n, fld in labelled:
+            for _, c in filled[n + 1 :]:
+                if funds_row_label(c):
+                    break
+                v = to_number(c)
+                if v is not None:
+                    self.plain[fld] = v
+                    self.where[fld] = [line.no]
+                    break
+        return True
+
+    def _columnar(self, line: Line, cells: list[tuple[int, str]], fld: str) -> None:
+        assert self.columns is not None
+        tokens = [(i, c) for i, c in cells if to_number(c) is not None or c.strip() in {"-", "—", "/"}]
+        values: dict[str, float | None] = {}
+        if len(tokens) == len(self.columns):
+            for (_, col), (_, c) in zip(self.columns, tokens):
+                values[col] = to_number(c)
+        else:  # fall back on column positions
+            at = dict(cells)
+            for i, col in self.columns:
+                values[col] = to_number(at.get(i, ""))
+        self.rows[fld] = values
+        self.where[fld] = [line.no]
+
+    def result(self) -> tuple[dict[str, float | None], dict[str, list[int]]]:
+        out: dict[str, float | None] = {}
+        where: dict[str, list[int]] = {}
+
+        def money(v: float | None) -> float | None:
+            return None if v is None else round(v * self.scale, 2)
+
+        total = self.rows.get("total")
+        if total:
+            out["initial_budget"] = money(total.get("initial"))
+            out["annual_budget"] = money(total.get("annual"))
+            out["executed"] = money(total.get("executed"))
+            out["execution_rate"] = total.get("rate")
+            out["weight"] = total.get("weight")
+            out["score"] = total.get("score")
+            for f in ("initial_budget", "annual_budget", "executed", "execution_rate", "weight", "score"):
+                where[f] = self.where["total"]
+        for fld in ("fiscal", "carryover", "other"):
+            row = self.rows.get(fld)
+            if row:
+                v = next((row.get(c) for c in ("executed", "annual", "initial") if row.get(c) is not None), None)
+                out[fld] = money(v)
+                where[fld] = self.where[fld]
+        for fld, v in self.plain.items():
+            target = "requested_total" if fld in ("requested_total", "total") else fld
+            if target not in out or out[target] is None:
+                out[target] = money(v)
+                where[target] = self.where[fld]
+        return out, where
+
+
+# ---- goals -------------------------------------------------------------------------------
+
+GOAL_COLUMNS = {
+    "预期目标": "expected",
+    "实际完成情况": "actual",
+    "实际完成": "actual",
+    "项目总目标": "overall",
+    "年度总体目标": "expected",
+    "年度目标": "expected",
+    "总体目标": "expected",
+}
+GOAL_ROW_LABELS = {"年度总体目标", "项目绩效目标", "绩效目标", "总体目标", "项目总体目标"}
+
+
+def goal_columns(line: Line) -> list[tuple[int, str]] | None:
+    """Column positions of a goal header row (预期目标 | 实际完成情况, 项目总目标 | 年度总体目标)."""
+    hits = [(i, key(c)) for i, c in line.filled if key(c) in GOAL_COLUMNS]
+    if not hits:
+        return None
+    ks = {k for _, k in hits}
+    cols: list[tuple[int, str]] = []
+    for i, k in hits:
+        if k == "年度总体目标" and "预期目标" in ks:
+            continue  # a row label here, the columns are 预期目标/实际完成情况
+        cols.append((i, GOAL_COLUMNS[k]))
+    return cols or None
+
+
+@dataclass
+class GoalReader:
+    columns: list[tuple[int, str]]
+    parts: dict[str, list[str]] = field(default_factory=dict)
+    where: dict[str, list[int]] = field(default_factory=dict)
+
+    def feed(self, line: Line) -> None:
+        cells = [(i, c) for i, c in line.filled if key(c) not in GOAL_ROW_LABELS and key(c) not in GOAL_COLUMNS]
+        if not cells:
+            return
+        fields = [f for _, f in self.columns]
+        if len(cells) == len(self.columns) and len(set(fields)) == len(fields):
+            assigned = [(f, c) for (_, f), (_, c) in zip(self.columns, cells)]
+        else:
+            assigned = [(self._nearest(i), c) for i, c in cells]
+        for fld, c in assigned:
+            text = clean(c)
+            if text:
+                self.parts.setdefault(fld, []).append(text)
+                self.where.setdefault(fld, []).append(line.no)
+
+    def _nearest(self, idx: int) -> str:
+        return min(self.columns, key=lambda col: (abs(col[0] - idx), -col[0]))[1]
+
+    def result(self) -> dict[str, str]:
+        return {f: "".join(p) for f, p in self.parts.items()}
+
+
+# ---- totals ------------------------------------------------------------------------------
+
+
+def totals(line: Line) -> dict[str, float | str | None] | None:
+    """总分 / 评分等级 rows of a self-evaluation."""
+    filled = [c for _, c in line.filled]
+    if not filled:
+        return None
+    k = key(filled[0])
+    if k.startswith("总分") or k in {"合计", "总计"}:
+        nums = [to_number(c) for c in filled[1:]]
+        nums = [n for n in nums if n is not None]
+        if len(nums) >= 2:
+            return {"total_weight": nums[-2], "total_score": nums[-1]}
+        if len(nums) == 1:
+            return {"total_score": nums[0]}
+        return {}
+    if k.startswith("评分等级") or k.startswith("评价等级") or k == "等级":
+        rest = k.split(":", 1)[1] if ":" in k else ""
+        grade = rest or next((clean(c) for c in filled[1:] if clean(c)), None)
+        return {"grade": grade}
+    return None

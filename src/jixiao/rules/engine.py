@@ -1,0 +1,159 @@
+"""The rules engine: deterministic, offline, fast. Text lines in, a Document out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..intake import Source
+from ..models import Document, Form, Funds, Goal
+from ..textnorm import key
+from .blocks import FundsReader, GoalReader, goal_columns, iso_date, read_header, totals
+from .segment import Line, Segment, segment, year_in
+from .table import TableReader, table_header
+
+ENGINE = "rules"
+
+
+def extract(source: Source) -> Document:
+    """Every form of one source."""
+    doc = Document(source=source.name, engine=ENGINE, warnings=list(source.warnings))
+    for seg in segment(source.lines):
+        form = extract_segment(seg)
+        if form is None:
+            continue
+        doc.forms.append(form)
+    if not doc.forms:
+        doc.warnings.append(f"{source.name}: 未找到绩效自评表或绩效目标申报表 (no form found)")
+    return doc
+
+
+def extract_segment(seg: Segment) -> Form | None:
+    header: dict[str, str] = {}
+    where: dict[str, list[int]] = {}
+    funds = FundsReader()
+    goal: GoalReader | None = None
+    table: TableReader | None = None
+    tot: dict[str, Any] = {}
+    state = "header"
+    content: list[int] = []
+    for ln in seg.lines:
+        if ln.no == seg.title_line:
+            content.append(ln.no)
+            continue
+        if state == "header" and _is_year_line(ln):
+            content.append(ln.no)
+            continue
+        content.append(ln.no)
+        if state in ("table", "totals"):
+            t = totals(ln)
+            if t is not None:
+                for k, v in t.items():
+                    tot[k] = v
+                    where[k] = [ln.no]
+                state = "totals"
+                continue
+        lay = table_header(ln)
+        if lay is not None:
+            table = TableReader(lay, seg.blank_after)
+            state = "table"
+            continue
+        if state == "table":
+            assert table is not None
+            table.feed(ln)
+            continue
+        if state == "totals":
+            continue
+        cols = goal_columns(ln)
+        if cols:
+            goal = GoalReader(cols)
+            state = "goal"
+            continue
+        if state == "goal":
+            assert goal is not None
+            goal.feed(ln)
+            continue
+        if read_header(ln, header, where):
+            continue
+        if funds.feed(ln):
+            state = "funds"
+            continue
+        content.pop()  # not part of any block we know
+    if not header and table is None and goal is None:
+        return None
+    problems: list[str] = []
+    indicators = table.finish() if table else []
+    if table:
+        problems.extend(table.problems)
+    else:
+        problems.append("未找到指标表（一级指标/二级指标/三级指标表头），表单可能不完整")
+    money, money_where = funds.result()
+    for k, v in money_where.items():
+        where[f"funds.{k}"] = v
+    goals = goal.result() if goal else {}
+    if goal:
+        for k, v in goal.where.items():
+            where[f"goal.{k}"] = v
+    kind = seg.kind or _infer_kind(table, goals, money)
+    if kind == "self_evaluation" and table and "total_score" not in tot:
+        problems.append("未找到总分行，表单可能被截断")
+    start, end = iso_date(header.get("start_date")), iso_date(header.get("end_date"))
+    year = seg.year or year_in(header.get("start_date", "")) or None
+    data: dict[str, Any] = {
+        "kind": kind,
+        "year": year,
+        "project_name": header.get("project_name"),
+        "department": header.get("department"),
+        "implementing_unit": header.get("implementing_unit"),
+        "project_nature": header.get("project_nature"),
+        "project_category": header.get("project_category"),
+        "start_date": start,
+        "end_date": end,
+        "funds": Funds(**money),
+        "goal": Goal(**goals),
+        "indicators": indicators,
+        "total_score": tot.get("total_score"),
+        "total_weight": tot.get("total_weight"),
+        "grade": tot.get("grade"),
+        "lines": [content[0], content[-1]] if content else [0, 0],
+        "engine": ENGINE,
+        "field_lines": where,
+        "problems": problems,
+    }
+    return build_form(data)
+
+
+def build_form(data: dict[str, Any]) -> Form:
+    """Validate; when the content breaks a rule (a score on a declaration, a negative weight),
+    keep the form, drop the offending values and say so in ``problems``."""
+    try:
+        return Form.model_validate(data)
+    except ValidationError as e:
+        problems = list(data.get("problems", []))
+        problems.extend(err["msg"].removeprefix("Value error, ") for err in e.errors())
+        fixed = dict(data)
+        fixed["problems"] = problems
+        inds = []
+        for ind in data.get("indicators", []):
+            upd: dict[str, Any] = {}
+            if ind.weight is not None and ind.weight < 0:
+                upd["weight"] = None
+            if ind.score is not None and (ind.score < 0 or data.get("kind") == "target_declaration"):
+                upd["score"] = None
+            inds.append(ind.model_copy(update=upd) if upd else ind)
+        fixed["indicators"] = inds
+        if data.get("kind") == "target_declaration":
+            fixed["total_score"] = None
+        return Form.model_validate(fixed)
+
+
+def _is_year_line(ln: Line) -> bool:
+    filled = [c for _, c in ln.filled]
+    return len(filled) == 1 and year_in(filled[0]) is not None and len(key(filled[0])) <= 12
+
+
+def _infer_kind(table: TableReader | None, goals: dict[str, str], money: dict[str, Any]) -> str:
+    if (table and table.layout.scored) or goals.get("actual") or money.get("executed") is not None:
+        return "self_evaluation"
+    return "target_declaration"

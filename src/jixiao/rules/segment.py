@@ -1,0 +1,121 @@
+"""Split a document into forms.
+
+A form starts at its title line (``财政项目支出绩效自评表`` / ``…绩效目标申报表``); a
+document title such as ``…年度项目绩效目标汇总表`` is not a form. Text with no title at all
+(one pasted form) is split at its ``项目名称`` rows instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..models import FormKind
+from ..textnorm import key, split_cells
+
+_SELF = ("绩效自评表", "绩效自评价表", "支出绩效自评")
+_DECL = ("绩效目标申报表", "绩效目标表", "绩效目标申请表")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+
+
+@dataclass
+class Line:
+    """A source line split into cells; ``no`` is the 1-based line number."""
+
+    no: int
+    cells: list[str]  # with empty cells, to keep column positions
+
+    @property
+    def filled(self) -> list[tuple[int, str]]:
+        return [(i, c) for i, c in enumerate(self.cells) if c]
+
+    @property
+    def keys(self) -> list[str]:
+        return [key(c) for c in self.cells if c]
+
+
+@dataclass
+class Segment:
+    kind: FormKind | None
+    year: int | None
+    lines: list[Line]  # content lines only (blank lines and rules dropped)
+    title_line: int | None
+    blank_after: set[int]  # line numbers followed by a blank line (a page break)
+
+
+def title_kind(cells: list[str]) -> FormKind | None:
+    filled = [c for c in cells if c]
+    if len(filled) != 1:
+        return None
+    k = key(filled[0])
+    if len(k) > 40 or "汇总" in k or "目录" in k:
+        return None
+    if any(t in k for t in _SELF):
+        return "self_evaluation"
+    if any(t in k for t in _DECL):
+        return "target_declaration"
+    return None
+
+
+def year_in(text: str) -> int | None:
+    m = _YEAR.search(text)
+    return int(m.group(1)) if m else None
+
+
+def to_lines(raw_lines: list[str]) -> tuple[list[Line], set[int]]:
+    """Content lines, and the numbers of lines followed by a blank (page breaks)."""
+    out: list[Line] = []
+    blank_after: set[int] = set()
+    for i, raw in enumerate(raw_lines, start=1):
+        cells = split_cells(raw)
+        if cells is None:
+            if out:
+                blank_after.add(out[-1].no)
+            continue
+        out.append(Line(i, cells))
+    return out, blank_after
+
+
+def segment(raw_lines: list[str]) -> list[Segment]:
+    lines, blank_after = to_lines(raw_lines)
+    starts: list[tuple[int, FormKind | None]] = []
+    for idx, ln in enumerate(lines):
+        kind = title_kind(ln.cells)
+        if kind:
+            starts.append((idx, kind))
+    if not starts:
+        starts = [(idx, None) for idx, ln in enumerate(lines) if _is_name_row(ln)]
+    else:
+        starts = _split_untitled(lines, starts)
+    segments: list[Segment] = []
+    for n, (idx, kind) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
+        body = lines[idx:end]
+        title = body[0].no if kind is not None and title_kind(body[0].cells) else None
+        year = None
+        for ln in body[:4]:
+            year = year_in("".join(ln.cells))
+            if year:
+                break
+        segments.append(Segment(kind, year, body, title, blank_after))
+    return segments
+
+
+def _is_name_row(ln: Line) -> bool:
+    ks = ln.keys
+    return bool(ks) and (ks[0] == "项目名称" or ks[0].startswith("项目名称:"))
+
+
+def _split_untitled(lines: list[Line], starts: list[tuple[int, FormKind | None]]) -> list[tuple[int, FormKind | None]]:
+    """A second 项目名称 row under one title starts a second form of the same kind."""
+    out: list[tuple[int, FormKind | None]] = []
+    for n, (idx, kind) in enumerate(starts):
+        out.append((idx, kind))
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
+        seen_name = False
+        for j in range(idx + 1, end):
+            if _is_name_row(lines[j]):
+                if seen_name:
+                    out.append((j, kind))
+                seen_name = True
+    return out

@@ -1,0 +1,440 @@
+"""The indicator table: rows of 一级 | 二级 | 三级 | 指标值 [| 实际值 | 分值 | 得分 | 偏差原因].
+
+The traps (all in the seed documents):
+- merged category cells print once and stay empty below: carry 一级/二级 forward;
+- a category in the wrong column (``时效指标`` under 一级; a name in the first column);
+- vertical cells printed with spaces (``可持 续影 响指 标``);
+- a page break cutting a row: ``效益``/``社会`` on one line and ``指标``/``效益 指标`` plus the
+  rest of the name on the next; ``=956.00(元/`` continued by ``家)``; ``可持`` continued by a
+  whole next row starting ``续影响指标``;
+- a bare ``效益指标`` line (the merged cell's label split off by the break): not an indicator;
+- OCR garbles (``双盲指标``): kept as ``level2_raw`` so a check can flag them, while the row
+  takes the category carried from above.
+
+Cells are classified by content first and by position only to break ties.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .. import framework as fw
+from ..models import Indicator
+from ..textnorm import clean, key
+from ..values import is_bare_number, parse_value, unbalanced
+from .segment import Line
+
+TARGET_HEADS = ("年度指标值", "年度(/项目)指标值", "指标值", "目标值", "年度目标值", "预期指标值")
+ACTUAL_HEADS = ("实际完成值", "实际值", "全年实际值", "完成值", "实际完成情况")
+
+
+@dataclass
+class Layout:
+    """What the table's header row says its columns are."""
+
+    actual: bool = False
+    weight: bool = False
+    score: bool = False
+    deviation: bool = False
+
+    @property
+    def scored(self) -> bool:
+        return self.weight or self.score
+
+
+def table_header(line: Line) -> Layout | None:
+    ks = line.keys
+    if not ("三级指标" in ks or ("一级指标" in ks and "二级指标" in ks)):
+        return None
+    lay = Layout()
+    for k in ks:
+        if k.startswith(ACTUAL_HEADS):
+            lay.actual = True
+        elif k.startswith("分值") or k == "权重":
+            lay.weight = True
+        elif k.startswith("得分"):
+            lay.score = True
+        elif k.startswith("偏差") or "原因" in k:
+            lay.deviation = True
+    return lay
+
+
+@dataclass
+class Cat:
+    kind: str  # full | prefix | unknown | block
+    text: str  # de-spaced cell
+    name: str | None = None  # the standard name, for full
+
+
+def classify(cell: str) -> Cat | None:
+    k = key(cell)
+    if not k:
+        return None
+    if k in fw.BLOCK_LABELS:
+        return Cat("block", k)
+    std = fw.standard_name(k)
+    if std:
+        return Cat("full", k, std)
+    if fw.prefix_of(k):
+        return Cat("prefix", k)
+    if fw.looks_like_category(k):
+        return Cat("unknown", k)
+    return None
+
+
+@dataclass
+class Row:
+    line: int
+    lines: list[int]
+    name_parts: list[str]
+    target: str | None = None
+    actual: str | None = None
+    weight: float | None = None
+    score: float | None = None
+    deviation: str | None = None
+    level1: str | None = None
+    level2: str | None = None
+    level1_raw: str | None = None
+    level2_raw: str | None = None
+    explicit: bool = False  # the row printed its own category cells
+    blank_before: bool = False
+
+
+@dataclass
+class TableReader:
+    layout: Layout
+    blank_after: set[int]
+    rows: list[Row] = field(default_factory=list)
+    l1: str | None = None
+    l2: str | None = None
+    # page-break fragments waiting for their continuation: (slot, text, rows sharing it)
+    frag1: tuple[str, list[Row]] | None = None
+    frag2: tuple[str, list[Row]] | None = None
+    problems: list[str] = field(default_factory=list)
+    _prev_no: int = 0
+
+    # -- driving ---------------------------------------------------------------------------
+
+    def feed(self, line: Line) -> None:
+        cells = [c for _, c in line.filled]
+        blank_before = self._prev_no in self.blank_after
+        self._prev_no = line.no
+        if self.rows and self._pending():
+            cells = self._continue(line, cells)
+            if not cells:
+                return
+        else:
+            self._settle_fragments()
+        cats, body = self._split_categories(cells)
+        if not body:
+            self._apply_categories(cats, row=None)
+            return
+        if not cats and self._is_text_continuation(body, blank_before):
+            self._append_text(line, body)
+            return
+        row = self._body_row(line, body)
+        row.blank_before = blank_before
+        self._apply_categories(cats, row)
+        self.rows.append(row)
+
+    def finish(self) -> list[Indicator]:
+        self._settle_fragments()
+        self._relabel_page_break_rows()
+        out: list[Indicator] = []
+        for r in self.rows:
+            name = "".join(r.name_parts)
+            if not name:
+                self.problems.append(f"第{r.line}行：指标行缺少三级指标名称，已跳过")
+                continue
+            out.append(
+                Indicator(
+                    level1=r.level1,
+                    level2=r.level2,
+                    name=name,
+                    target=parse_value(r.target),
+                    actual=parse_value(r.actual) if self.layout.actual or r.actual else None,
+                    weight=r.weight,
+                    score=r.score,
+                    deviation=clean(r.deviation),
+                    line=r.line,
+                    level1_raw=r.level1_raw,
+                    level2_raw=r.level2_raw,
+                    lines=sorted(set(r.lines)),
+                )
+            )
+        return out
+
+    # -- categories ------------------------------------------------------------------------
+
+    def _split_categories(self, cells: list[str]) -> tuple[list[Cat], list[str]]:
+        """Leading category cells and the rest of the row."""
+        cats: list[Cat] = []
+        i = 0
+        while i < len(cells) and len(cats) < 3:
+            c = classify(cells[i])
+            if c is None:
+                break
+            rest = len(cells) - i - 1
+            if rest == 0 and all(classify(x) for x in cells):
+                cats.append(c)  # a line of category cells only
+                i += 1
+                continue
+            if rest < 2 and c.kind != "full":
+                break  # a short row: this is a name, not a category
+            if c.kind == "unknown" and rest < self.min_body:
+                break  # '考核指标' with too few cells after it is an indicator name
+            if rest < 1:
+                break
+            cats.append(c)
+            i += 1
+        return cats, cells[i:]
+
+    @property
+    def min_body(self) -> int:
+        lay = self.layout
+        return 2 + int(lay.actual) + 2 * int(lay.scored)
+
+    def _apply_categories(self, cats: list[Cat], row: Row | None) -> None:
+        got1: Cat | None = None
+        got2: Cat | None = None
+        cats = [c for c in cats if c.kind != "block"]
+        for n, c in enumerate(cats):
+            if c.kind == "full":
+                assert c.name is not None
+                if fw.is_level1(c.name) and got1 is None and got2 is None and not (c.name == "成本指标" and n > 0):
+                    got1 = c
+                else:
+                    got2 = c
+            elif c.kind == "prefix":
+                l1_cands = [x for x in fw.prefix_of(c.text) if fw.is_level1(x)]
+                if got1 is None and got2 is None and l1_cands and n == 0 and len(cats) > 1:
+                    got1 = c
+                elif (
+                    got1 is None
+                    and got2 is None
+                    and l1_cands
+                    and len(cats) == 1
+                    and not [x for x in fw.prefix_of(c.text) if fw.is_level2(x)]
+                ):
+                    got1 = c
+                else:
+                    got2 = c
+            else:  # unknown
+                if got1 is None and got2 is None and len(cats) > 1 and n == 0:
+                    got1 = c
+                else:
+                    got2 = c
+        if got1 is not None:
+            self._set_level1(got1, row)
+        if got2 is not None:
+            self._set_level2(got2, row)
+        if row is not None:
+            row.explicit = got1 is not None or got2 is not None
+            row.level1 = self.l1
+            row.level2 = self.l2
+            if got1 is not None:
+                row.level1_raw = got1.text
+            if got2 is not None:
+                row.level2_raw = got2.text
+
+    def _set_level1(self, c: Cat, row: Row | None) -> None:
+        rows = [row] if row else []
+        if c.kind == "full":
+            self.l1 = c.name
+        elif c.kind == "prefix":
+            self.l1 = fw.resolve_fragment(c.text)
+            self.frag1 = (c.text, rows)
+        else:
+            self.l1 = None
+        if self.l2 and fw.parent(self.l2) != self.l1 and self.l2 not in fw.children(self.l1):
+            kids = fw.children(self.l1)
+            self.l2 = kids[0] if len(kids) == 1 else None
+
+    def _set_level2(self, c: Cat, row: Row | None) -> None:
+        rows = [row] if row else []
+        if c.kind == "full":
+            self.l2 = c.name
+        elif c.kind == "prefix":
+            self.l2 = fw.resolve_fragment(c.text, self.l1)
+            self.frag2 = (c.text, rows)
+        else:
+            # unknown (OCR garble): keep the category carried from above if it fits
+            if self.l2 is not None and self.l1 is not None and self.l2 not in fw.children(self.l1):
+                self.l2 = None
+        if self.l2 and (self.l1 is None or self.l2 not in fw.children(self.l1)):
+            self.l1 = fw.parent(self.l2)
+
+    def _settle_fragments(self) -> None:
+        self.frag1 = None
+        self.frag2 = None
+
+    # -- page-break continuations ----------------------------------------------------------
+
+    def _pending(self) -> bool:
+        last = self.rows[-1]
+        return bool(self.frag1 or self.frag2 or unbalanced(last.target) or unbalanced(last.actual))
+
+    def _continue(self, line: Line, cells: list[str]) -> list[str]:
+        """Consume the cells that complete the last row; return what is left."""
+        last = self.rows[-1]
+        i = 0
+        consumed = False
+        for slot in ("1", "2"):
+            frag = self.frag1 if slot == "1" else self.frag2
+            if frag is None or i >= len(cells):
+                continue
+            text, rows = frag
+            done = fw.complete(text, cells[i])
+            if done is None and fw.prefix_of(text + key(cells[i])):
+                # still incomplete ('可持' + '续影'): extend and wait for more
+                if slot == "1":
+                    self.frag1 = (text + key(cells[i]), rows)
+                else:
+                    self.frag2 = (text + key(cells[i]), rows)
+                i += 1
+                consumed = True
+                continue
+            if done is None:
+                continue
+            i += 1
+            consumed = True
+            for r in rows:
+                if slot == "1":
+                    r.level1, r.level1_raw = done, text + key(cells[i - 1])
+                else:
+                    r.level2, r.level2_raw = done, text + key(cells[i - 1])
+                    if r.level1 is None or done not in fw.children(r.level1):
+                        r.level1 = fw.parent(done)
+            if slot == "1":
+                self.l1 = done
+                self.frag1 = None
+            else:
+                self.l2 = done
+                self.l1 = rows[0].level1 if rows else self.l1
+                self.frag2 = None
+        for attr in ("target", "actual"):
+            if i < len(cells) and unbalanced(getattr(last, attr)) and not _starts_value(cells[i]):
+                setattr(last, attr, (getattr(last, attr) or "") + cells[i].strip())
+                i += 1
+                consumed = True
+        if consumed:
+            last.lines.append(line.no)
+        rest = cells[i:]
+        if not consumed:
+            self._settle_fragments()
+            return rest
+        if rest and not any(_is_valueish(c) for c in rest):
+            last.name_parts.extend(clean(c) or "" for c in rest)
+            return []
+        # what follows is a row of its own, sharing the categories just completed
+        return rest
+
+    # -- body ------------------------------------------------------------------------------
+
+    def _body_row(self, line: Line, body: list[str]) -> Row:
+        row = Row(line=line.no, lines=[line.no], name_parts=[])
+        lay = self.layout
+        cells = list(body)
+        if lay.scored:
+            pair = _last_number_pair(cells)
+            if pair is not None:
+                j = pair
+                row.weight = float(_num(cells[j - 1]))
+                row.score = float(_num(cells[j]))
+                row.deviation = "".join(cells[j + 1 :]) or None
+                cells = cells[: j - 1]
+            elif cells and is_bare_number(cells[-1]) and len(cells) >= 3:
+                row.weight = float(_num(cells[-1]))
+                cells = cells[:-1]
+        want = 2 if lay.actual else 1
+        if len(cells) > want:
+            values = cells[-want:]
+            names = cells[:-want]
+        elif len(cells) == want and want == 2:
+            names, values = cells[:1], cells[1:]
+        else:
+            names, values = cells[:1], cells[1:]
+        row.name_parts = [clean(c) or "" for c in names]
+        if values:
+            row.target = values[0]
+        if len(values) > 1:
+            row.actual = values[1]
+        return row
+
+    def _is_text_continuation(self, body: list[str], blank_before: bool) -> bool:
+        """A line that only continues the previous row's name (or its deviation text)."""
+        if not self.rows or any(_is_valueish(c) for c in body):
+            return False
+        last = self.rows[-1]
+        if self.layout.scored:
+            return last.weight is not None and len(body) <= 2
+        return len(body) == 1 and (last.target is None or blank_before)
+
+    def _append_text(self, line: Line, body: list[str]) -> None:
+        last = self.rows[-1]
+        text = "".join(clean(c) or "" for c in body)
+        if last.deviation:
+            last.deviation += text
+        else:
+            last.name_parts.append(text)
+        last.lines.append(line.no)
+
+    # -- after the table -------------------------------------------------------------------
+
+    def _relabel_page_break_rows(self) -> None:
+        """A row carried into 时效指标 that does not speak of time, just before a page break
+        after which new category labels print, belongs to those labels: the merged cell's
+        label is printed at its vertical middle, which the break pushed onto the next page."""
+        for a, b in zip(self.rows, self.rows[1:]):
+            if (
+                not a.explicit
+                and a.level2 == "时效指标"
+                and b.explicit
+                and b.blank_before
+                and b.level2 != a.level2
+                and not fw.fits_level2("".join(a.name_parts), a.level2)
+            ):
+                a.level1, a.level2 = b.level1, b.level2
+
+
+def _num(cell: str) -> float:
+    from ..values import to_number
+
+    v = to_number(cell)
+    return 0.0 if v is None else v
+
+
+def _last_number_pair(cells: list[str]) -> int | None:
+    for j in range(len(cells) - 1, 0, -1):
+        if is_bare_number(cells[j]) and is_bare_number(cells[j - 1]):
+            return j
+    return None
+
+
+def _starts_value(cell: str) -> bool:
+    v = parse_value(cell)
+    return v is not None and v.value is not None
+
+
+def _is_valueish(cell: str) -> bool:
+    """A cell that is a value, a weight or an official result wording."""
+    if is_bare_number(cell):
+        return True
+    v = parse_value(cell)
+    if v is not None and v.value is not None:
+        return True
+    k = key(cell)
+    return k in RESULT_WORDS
+
+
+RESULT_WORDS = {
+    "达成指标",
+    "达成年度指标",
+    "部分达成年度指标并具有一定效果",
+    "未达成年度指标且效果较差",
+    "已完成",
+    "未完成",
+    "达成",
+    "部分达成",
+    "未达成",
+}

@@ -1,0 +1,119 @@
+"""Text normalisation shared by every engine (and by the LLM grounding check).
+
+Two levels: ``split_cells`` turns a source line into cells (tabs, markdown pipes) and drops
+page furniture; ``fold`` / ``clean`` normalise a cell for parsing and for comparison.
+Names keep their CJK punctuation (（本级）stays full-width, as the gold labels do); only
+digits, Latin letters, operators and the percent sign are folded.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+# Full-width ASCII digits/letters/signs -> half-width; CJK punctuation is left alone on
+# purpose, because names are compared as written.
+_FOLD_RANGE = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+for _keep in "（）：，。；！？【】":
+    _FOLD_RANGE.pop(ord(_keep), None)
+_FOLD = str.maketrans(
+    {
+        **_FOLD_RANGE,
+        0x3000: " ",  # ideographic space
+        ord("≧"): "≥",
+        ord("≦"): "≤",
+        ord("⩾"): "≥",
+        ord("⩽"): "≤",
+        ord("\u00a0"): " ",
+        ord("\u200b"): None,
+        ord("\ufeff"): None,
+    }
+)
+# Brackets and colons also folded, for parsing values and labels only.
+_FOLD_ALL = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ",", "【": "[", "】": "]"})
+
+_LATEX = [
+    (re.compile(r"\\(?:geq|geqslant|ge)\b\s*"), "≥"),
+    (re.compile(r"\\(?:leq|leqslant|le)\b\s*"), "≤"),
+    (re.compile(r"\\(?:gt)\b\s*"), ">"),
+    (re.compile(r"\\(?:lt)\b\s*"), "<"),
+    (re.compile(r"\\%"), "%"),
+    (re.compile(r"\\(?:text|mathrm)\{([^{}]*)\}"), r"\1"),
+    (re.compile(r"\\[,;: ]"), ""),
+]
+_DOLLAR = re.compile(r"\$")
+_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,80}>")
+_WS = re.compile(r"\s+")
+# A markdown table rule ('--\t-----' or '|---|:--|') carries nothing.
+_RULE = re.compile(r"^[\s|:+\-=—_]*$")
+# Page furniture: '第 3 页 共 12 页', '- 3 -', 'Page 3 of 12'.
+_FURNITURE = re.compile(
+    r"^\s*(?:第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|-\s*\d+\s*-|page\s*\d+(?:\s*of\s*\d+)?|\d+\s*/\s*\d+)\s*$",
+    re.IGNORECASE,
+)
+
+
+def fold(s: str) -> str:
+    """Fold full-width digits, letters and signs to ASCII; keep CJK punctuation."""
+    return s.translate(_FOLD)
+
+
+def fold_all(s: str) -> str:
+    """``fold`` plus brackets and colons: for parsing values and matching labels."""
+    return s.translate(_FOLD).translate(_FOLD_ALL)
+
+
+def delatex(s: str) -> str:
+    if "\\" not in s and "$" not in s:
+        return s
+    for pat, rep in _LATEX:
+        s = pat.sub(rep, s)
+    return _DOLLAR.sub("", s)
+
+
+def strip_tags(s: str) -> str:
+    if "<" not in s and "&" not in s:
+        return s
+    return html.unescape(_TAG.sub(" ", s))
+
+
+def despace(s: str) -> str:
+    return _WS.sub("", s)
+
+
+def clean(s: str | None) -> str | None:
+    """A cell as a value for names and goal texts: markup gone, digits folded, no spaces.
+
+    The gold labels remove all whitespace (vertical cells print as '可持 续影 响指 标';
+    '1. 通过培训' becomes '1.通过培训'), so we do the same.
+    """
+    if s is None:
+        return None
+    out = despace(delatex(strip_tags(fold(s))))
+    return out or None
+
+
+def key(s: str | None) -> str:
+    """A comparison key: ``clean`` plus brackets/colons folded."""
+    return fold_all(clean(s) or "")
+
+
+def split_cells(line: str) -> list[str] | None:
+    """Cells of one source line, or None when the line carries nothing (blank, rule, furniture).
+
+    Empty cells are kept (as ''), so callers can see column positions.
+    """
+    if not line.strip():
+        return None
+    stripped = line.strip()
+    if _RULE.match(stripped) and ("-" in stripped or "=" in stripped or "_" in stripped):
+        return None
+    if _FURNITURE.match(stripped):
+        return None
+    if stripped.startswith("|") and stripped.endswith("|") and stripped.count("|") >= 3:
+        cells = [c.strip() for c in stripped[1:-1].split("|")]
+    else:
+        cells = [c.strip() for c in line.rstrip("\r\n").split("\t")]
+    if not any(cells):
+        return None
+    return cells

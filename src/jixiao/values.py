@@ -1,0 +1,134 @@
+"""Parse one target / actual cell into a Value (op, number, unit, wording).
+
+``=800.00(元/件)`` -> op '=', 800.0, '元/件'; ``$\\geq 90.00\\%$`` -> '>=', 90.0, '%';
+``达成指标`` -> text.  ``raw`` always keeps the cell as printed.  Never raises.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .models import Value
+from .textnorm import clean, delatex, despace, fold_all, strip_tags
+
+_OPS: list[tuple[str, str]] = [
+    (">=", ">="),
+    ("=>", ">="),
+    ("≥", ">="),
+    ("<=", "<="),
+    ("=<", "<="),
+    ("≤", "<="),
+    ("==", "="),
+    ("=", "="),
+    (">", ">"),
+    ("<", "<"),
+    ("大于等于", ">="),
+    ("大于或等于", ">="),
+    ("不低于", ">="),
+    ("不少于", ">="),
+    ("不小于", ">="),
+    ("至少", ">="),
+    ("小于等于", "<="),
+    ("小于或等于", "<="),
+    ("不高于", "<="),
+    ("不超过", "<="),
+    ("不多于", "<="),
+    ("不大于", "<="),
+    ("至多", "<="),
+    ("大于", ">"),
+    ("高于", ">"),
+    ("超过", ">"),
+    ("多于", ">"),
+    ("小于", "<"),
+    ("低于", "<"),
+    ("少于", "<"),
+    ("等于", "="),
+]
+_OPS.sort(key=lambda p: -len(p[0]))  # longest first: '>=' before '>'
+_OP_RE = "|".join(re.escape(o) for o, _ in _OPS)
+_OP_MAP = dict(_OPS)
+_VALUE = re.compile(rf"^(?P<op>{_OP_RE})?(?P<num>[-+]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?)(?P<rest>.*)$")
+_APPROX = ("左右", "约", "大约", "上下", "前后", "范围")
+_SUFFIX_OP = {"以上": ">=", "及以上": ">=", "以下": "<=", "及以下": "<=", "以内": "<="}
+_UNIT_ALIASES = {"百分比": "%", "百分之": "%", "%%": "%", "percent": "%"}
+_MAX_UNIT = 12
+
+
+def normalise_unit(unit: str | None) -> str | None:
+    if not unit:
+        return None
+    u = unit.strip().strip("()[]").strip()
+    u = _UNIT_ALIASES.get(u, u)
+    return u or None
+
+
+def parse_value(raw: str | None) -> Value | None:
+    """A Value for a cell, or None when the cell is empty or a placeholder ('-', '/')."""
+    if raw is None:
+        return None
+    raw = raw.strip()
+    if not raw or raw in {"-", "—", "/", "--", "——", "无"}:
+        return None
+    s = despace(fold_all(delatex(strip_tags(raw))))
+    if not s:
+        return None
+    m = _VALUE.match(s)
+    if m and not any(a in s for a in _APPROX):
+        op = _OP_MAP[m.group("op")] if m.group("op") else None
+        rest = m.group("rest")
+        for suffix, sop in _SUFFIX_OP.items():
+            if rest.endswith(suffix) and op is None:
+                op, rest = sop, rest[: -len(suffix)]
+                break
+        unit = normalise_unit(_unit_text(rest))
+        if unit is None or (len(unit) <= _MAX_UNIT and not re.search(r"\d", unit)):
+            try:
+                number = float(m.group("num").replace(",", ""))
+            except ValueError:  # pragma: no cover - the regex admits only numbers
+                number = None
+            if number is not None:
+                return Value(raw=raw, op=op, value=number, unit=unit)
+    return Value(raw=raw, text=clean(raw))
+
+
+def _unit_text(rest: str) -> str:
+    rest = rest.strip()
+    if rest.startswith("("):
+        close = rest.find(")")
+        return rest[1:close] if close >= 0 else rest[1:]
+    return rest
+
+
+def is_bare_number(cell: str) -> bool:
+    """A weight or score cell: a number and nothing else."""
+    return bool(_BARE.match(fold_all(cell).strip()))
+
+
+def to_number(cell: str | None) -> float | None:
+    """A plain number ('2,586,000.00', '99.80'), or None."""
+    if cell is None:
+        return None
+    s = despace(fold_all(cell))
+    if not _BARE.match(s):
+        return None
+    try:
+        return float(s.replace(",", ""))
+    except ValueError:
+        return None
+
+
+_BARE = re.compile(r"^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+
+
+def is_value_cell(cell: str) -> bool:
+    """A cell that reads as a quantitative value (with or without an operator)."""
+    v = parse_value(cell)
+    return v is not None and v.value is not None
+
+
+def unbalanced(raw: str | None) -> bool:
+    """A value cut by a page break: '=956.00(元/' whose ')' comes on a later line."""
+    if not raw:
+        return False
+    s = fold_all(raw)
+    return s.count("(") > s.count(")")
