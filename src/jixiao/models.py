@@ -106,6 +106,10 @@ class Form(_Model):
         default_factory=dict, description="source lines of each field, e.g. 'goal.expected'"
     )
     problems: list[str] = Field(default_factory=list, description="what the engine could not read or had to repair")
+    unsupported: list[str] = Field(
+        default_factory=list,
+        description="LLM engines: 'field path: value' extracted but not found in the source text",
+    )
 
     @model_validator(mode="after")
     def _kind_consistent(self) -> Form:
