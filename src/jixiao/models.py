@@ -24,7 +24,9 @@ class _Model(BaseModel):
 
 
 class Value(_Model):
-    """A target or an actual value as written in one cell."""
+    """A target or an actual value as written in one cell. Frozen: parsed values are shared."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     raw: str
     op: Op | None = None

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .models import Value
 from .textnorm import clean, delatex, despace, fold_all, strip_tags
@@ -67,6 +68,20 @@ def parse_value(raw: str | None) -> Value | None:
     if raw is None:
         return None
     raw = raw.strip()
+    return _value(raw)
+
+
+@lru_cache(maxsize=1 << 15)
+def _value(raw: str) -> Value | None:
+    # Value is frozen, so one parsed instance can be shared by every cell that reads the same
+    parsed = _parse(raw)
+    if parsed is None:
+        return None
+    op, number, unit, text = parsed
+    return Value(raw=raw, op=op, value=number, unit=unit, text=text)
+
+
+def _parse(raw: str) -> tuple[str | None, float | None, str | None, str | None] | None:
     if not raw or raw in {"-", "—", "/", "--", "——", "无"}:
         return None
     s = despace(fold_all(delatex(strip_tags(raw))))
@@ -87,8 +102,8 @@ def parse_value(raw: str | None) -> Value | None:
             except ValueError:  # pragma: no cover - the regex admits only numbers
                 number = None
             if number is not None:
-                return Value(raw=raw, op=op, value=number, unit=unit)
-    return Value(raw=raw, text=clean(raw))
+                return op, number, unit, None
+    return None, None, None, clean(raw)
 
 
 def _unit_text(rest: str) -> str:

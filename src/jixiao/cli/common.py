@@ -24,12 +24,12 @@ def load_documents(files: tuple[str, ...], engine: str) -> list[Document]:
         except InputError as e:
             errors.append(str(e))
             continue
-        for w in doc.warnings:
-            click.echo(f"警告：{w}", err=True)
         if doc.forms:
+            for w in doc.warnings:
+                click.echo(f"警告：{w}", err=True)
             docs.append(doc)
         else:
-            errors.append(f"{path}: 未找到任何绩效表单 (no form found)")
+            errors.append(f"{doc.source}: 未找到绩效自评表或绩效目标申报表 (no form found)")
     if not docs:
         raise InputError("; ".join(errors) if errors else "没有输入文件 (no input)")
     for e in errors:

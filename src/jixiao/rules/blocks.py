@@ -34,19 +34,22 @@ HEADER_LABELS: dict[str, str] = {
     "联系电话": "",
 }
 _LABELS_BY_LEN = sorted(HEADER_LABELS, key=len, reverse=True)
+# one regex instead of a startswith per label: this runs on every cell of every header row
+_LABEL_RE = re.compile("^(?:" + "|".join(map(re.escape, _LABELS_BY_LEN)) + ")")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?")
 
 
 def header_label(cell: str) -> tuple[str, str] | None:
     """(field, inline value) when a cell is a header label, possibly with its value."""
     k = key(cell)
-    for label in _LABELS_BY_LEN:
-        if k.startswith(label):
-            rest = k[len(label) :].lstrip(":")
-            if rest and not _inline_ok(cell, label):
-                return None
-            return HEADER_LABELS[label], _value_after(cell, label) if rest else ""
-    return None
+    m = _LABEL_RE.match(k)
+    if m is None:
+        return None
+    label = m.group(0)
+    rest = k[len(label) :].lstrip(":")
+    if rest and not _inline_ok(cell, label):
+        return None
+    return HEADER_LABELS[label], _value_after(cell, label) if rest else ""
 
 
 def _spaced(label: str) -> str:
@@ -117,6 +120,8 @@ FUNDS_COLUMNS: list[tuple[str, str]] = [
     ("执行率", "rate"),
     ("得分", "score"),
 ]
+_COL_RE = re.compile("|".join(re.escape(label) for label, _ in FUNDS_COLUMNS))
+_COL_FIELD = dict(FUNDS_COLUMNS)
 FUNDS_ROWS: list[tuple[str, str]] = [
     ("年度资金申请总额", "requested_total"),
     ("资金申请总额", "requested_total"),
@@ -129,28 +134,26 @@ FUNDS_ROWS: list[tuple[str, str]] = [
     ("其他资金", "other"),
 ]
 _ROW_LABELS = sorted(FUNDS_ROWS, key=lambda p: -len(p[0]))
+_ROW_RE = re.compile("^(?:其中:?)?(" + "|".join(re.escape(label) for label, _ in _ROW_LABELS) + ")")
+_ROW_FIELD = dict(FUNDS_ROWS)
+_ROW_FIELD = dict(FUNDS_ROWS)
 
 
 def funds_row_label(cell: str) -> str | None:
     k = key(cell)
-    for prefix in ("其中:", "其中"):
-        if k.startswith(prefix):
-            k = k[len(prefix) :]
-    for label, fld in _ROW_LABELS:
-        if k.startswith(label) and len(k) <= len(label) + 2:
-            return fld
-    return None
+    m = _ROW_RE.match(k)
+    if m is None or len(k) > m.end() + 2:
+        return None
+    return _ROW_FIELD[m.group(1)]
 
 
 def funds_columns(line: Line) -> list[tuple[int, str]] | None:
     """(cell index, column) of a 年初预算数/全年预算数/… header row, or None."""
     cols: list[tuple[int, str]] = []
     for i, c in line.filled:
-        k = key(c)
-        for label, col in FUNDS_COLUMNS:
-            if k.startswith(label):
-                cols.append((i, col))
-                break
+        m = _COL_RE.match(key(c))
+        if m:
+            cols.append((i, _COL_FIELD[m.group(0)]))
     return cols if len(cols) >= 2 else None
 
 
@@ -260,11 +263,14 @@ GOAL_COLUMNS = {
     "年度目标": "expected",
     "总体目标": "expected",
 }
+_GOAL_HINT = re.compile(r"目\s*标|完\s*成")
 GOAL_ROW_LABELS = {"年度总体目标", "项目绩效目标", "绩效目标", "总体目标", "项目总体目标"}
 
 
 def goal_columns(line: Line) -> list[tuple[int, str]] | None:
     """Column positions of a goal header row (预期目标 | 实际完成情况, 项目总目标 | 年度总体目标)."""
+    if not _GOAL_HINT.search(line.joined):
+        return None
     hits = [(i, key(c)) for i, c in line.filled if key(c) in GOAL_COLUMNS]
     if not hits:
         return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..models import FormKind
 from ..textnorm import key, split_cells
@@ -25,11 +26,16 @@ class Line:
     no: int
     cells: list[str]  # with empty cells, to keep column positions
 
-    @property
+    @cached_property
     def filled(self) -> list[tuple[int, str]]:
         return [(i, c) for i, c in enumerate(self.cells) if c]
 
-    @property
+    @cached_property
+    def joined(self) -> str:
+        """All cells run together: a cheap first test before per-cell work."""
+        return "".join(self.cells)
+
+    @cached_property
     def keys(self) -> list[str]:
         return [key(c) for c in self.cells if c]
 

@@ -16,6 +16,7 @@ Cells are classified by content first and by position only to break ties.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .. import framework as fw
@@ -42,7 +43,12 @@ class Layout:
         return self.weight or self.score
 
 
+_HEADER_HINT = re.compile(r"[一二三]\s*级\s*指\s*标")
+
+
 def table_header(line: Line) -> Layout | None:
+    if not _HEADER_HINT.search(line.joined):
+        return None
     ks = line.keys
     if not ("三级指标" in ks or ("一级指标" in ks and "二级指标" in ks)):
         return None
