@@ -8,8 +8,8 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from conftest import SEEDS
 
+from conftest import SEEDS
 from jixiao.cli import COMMANDS, main
 
 

@@ -11,8 +11,8 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from conftest import SEEDS, gold_for
 
+from conftest import SEEDS, gold_for
 from jixiao.api import extract_path
 from jixiao.textnorm import despace
 

@@ -7,6 +7,8 @@ These helpers say what a cell is; the rules engine decides what to do with it.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .textnorm import key
 
 LEVEL1: dict[str, list[str]] = {
@@ -59,12 +61,13 @@ def children(level1: str | None) -> list[str]:
     return LEVEL1.get(level1 or "", [])
 
 
-def prefix_of(fragment: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def prefix_of(fragment: str) -> tuple[str, ...]:
     """Standard names that start with ``fragment`` and are longer than it."""
     k = key(fragment)
     if len(k) < 2:
-        return []
-    return [n for n in STANDARD if n.startswith(k) and n != k]
+        return ()
+    return tuple(sorted(n for n in STANDARD if n.startswith(k) and n != k))
 
 
 def suffix_of(fragment: str) -> list[str]:
@@ -88,7 +91,7 @@ def complete(fragment: str, continuation: str) -> str | None:
 
 def resolve_fragment(fragment: str, level1: str | None = None) -> str | None:
     """Best standard name for a fragment left alone ('效益' -> 效益指标), given the level1."""
-    cands = prefix_of(fragment)
+    cands = list(prefix_of(fragment))
     if level1:
         within = [c for c in cands if c == level1 or parent(c) == level1]
         if within:
@@ -102,7 +105,7 @@ def resolve_fragment(fragment: str, level1: str | None = None) -> str | None:
     return min(cands, key=len) if cands else None
 
 
-TIME_WORDS = ("及时", "时效", "时限", "按时", "准时", "时间", "周期", "期限", "天", "日", "月", "年度内", "进度")
+TIME_WORDS = ("及时", "时效", "时限", "按时", "准时", "时间", "期", "天", "日", "月", "年度内", "进度", "当年", "时")
 
 
 def fits_level2(name: str, level2: str | None) -> bool:

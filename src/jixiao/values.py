@@ -114,11 +114,13 @@ def _unit_text(rest: str) -> str:
     return rest
 
 
+@lru_cache(maxsize=1 << 15)
 def is_bare_number(cell: str) -> bool:
     """A weight or score cell: a number and nothing else."""
     return bool(_BARE.match(fold_all(cell).strip()))
 
 
+@lru_cache(maxsize=1 << 15)
 def to_number(cell: str | None) -> float | None:
     """A plain number ('2,586,000.00', '99.80'), or None."""
     if cell is None:

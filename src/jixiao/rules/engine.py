@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from pydantic import ValidationError
@@ -19,14 +22,28 @@ ENGINE = "rules"
 def extract(source: Source) -> Document:
     """Every form of one source."""
     doc = Document(source=source.name, engine=ENGINE, warnings=list(source.warnings))
-    for seg in segment(source.lines):
-        form = extract_segment(seg)
-        if form is None:
-            continue
-        doc.forms.append(form)
+    with _gc_paused():
+        for seg in segment(source.lines):
+            form = extract_segment(seg)
+            if form is None:
+                continue
+            doc.forms.append(form)
     if not doc.forms:
         doc.warnings.append(f"{source.name}: 未找到绩效自评表或绩效目标申报表 (no form found)")
     return doc
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic collector costs a quarter of extraction time on large documents and finds
+    nothing here (models hold no reference cycles); reference counting still frees memory."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def extract_segment(seg: Segment) -> Form | None:

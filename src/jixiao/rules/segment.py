@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
 
 from ..models import FormKind
 from ..textnorm import key, split_cells
@@ -19,25 +18,30 @@ _DECL = ("绩效目标申报表", "绩效目标表", "绩效目标申请表")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 
 
-@dataclass
 class Line:
-    """A source line split into cells; ``no`` is the 1-based line number."""
+    """A source line split into cells; ``no`` is the 1-based line number.
 
-    no: int
-    cells: list[str]  # with empty cells, to keep column positions
+    A plain class with slots: this is built for every line of every document, and
+    functools.cached_property takes a lock on each access in Python 3.11.
+    """
 
-    @cached_property
-    def filled(self) -> list[tuple[int, str]]:
-        return [(i, c) for i, c in enumerate(self.cells) if c]
+    __slots__ = ("_keys", "cells", "filled", "joined", "no")
 
-    @cached_property
-    def joined(self) -> str:
-        """All cells run together: a cheap first test before per-cell work."""
-        return "".join(self.cells)
+    def __init__(self, no: int, cells: list[str]) -> None:
+        self.no = no
+        self.cells = cells  # with empty cells, to keep column positions
+        self.filled = [(i, c) for i, c in enumerate(cells) if c]
+        self.joined = "".join(cells)  # all cells run together: a cheap first test
+        self._keys: list[str] | None = None
 
-    @cached_property
+    @property
     def keys(self) -> list[str]:
-        return [key(c) for c in self.cells if c]
+        if self._keys is None:
+            self._keys = [key(c) for _, c in self.filled]
+        return self._keys
+
+    def __repr__(self) -> str:
+        return f"Line({self.no}, {self.cells!r})"
 
 
 @dataclass

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .. import framework as fw
 from ..models import Indicator
@@ -65,13 +66,14 @@ def table_header(line: Line) -> Layout | None:
     return lay
 
 
-@dataclass
+@dataclass(frozen=True)
 class Cat:
     kind: str  # full | prefix | unknown | block
     text: str  # de-spaced cell
     name: str | None = None  # the standard name, for full
 
 
+@lru_cache(maxsize=1 << 14)
 def classify(cell: str) -> Cat | None:
     k = key(cell)
     if not k:
@@ -247,6 +249,8 @@ class TableReader:
         rows = [row] if row else []
         if c.kind == "full":
             self.l1 = c.name
+            if c.text != c.name and fw.prefix_of(c.text):
+                self.frag1 = (c.text, rows)  # '满意度' may still be '满意度' + '指标' after a break
         elif c.kind == "prefix":
             self.l1 = fw.resolve_fragment(c.text)
             self.frag1 = (c.text, rows)
@@ -260,6 +264,8 @@ class TableReader:
         rows = [row] if row else []
         if c.kind == "full":
             self.l2 = c.name
+            if c.text != c.name and fw.prefix_of(c.text):
+                self.frag2 = (c.text, rows)
         elif c.kind == "prefix":
             self.l2 = fw.resolve_fragment(c.text, self.l1)
             self.frag2 = (c.text, rows)
@@ -422,6 +428,7 @@ def _starts_value(cell: str) -> bool:
     return v is not None and v.value is not None
 
 
+@lru_cache(maxsize=1 << 15)
 def _is_valueish(cell: str) -> bool:
     """A cell that is a value, a weight or an official result wording."""
     if is_bare_number(cell):
