@@ -112,6 +112,9 @@ class Form(_Model):
         default_factory=list,
         description="LLM engines: 'field path: value' extracted but not found in the source text",
     )
+    usage: dict[str, float] | None = Field(
+        default=None, description="LLM engines: requests, tokens and cache hits spent on this form"
+    )
 
     @model_validator(mode="after")
     def _kind_consistent(self) -> Form:
@@ -143,6 +146,10 @@ class Document(_Model):
     forms: list[Form] = Field(default_factory=list)
     # ours
     warnings: list[str] = Field(default_factory=list)
+    usage: dict[str, float] | None = Field(
+        default=None, description="LLM engines: requests, tokens, cost, latency_s, cache hits for this document"
+    )
+    prompt_version: str | None = Field(default=None, description="LLM engines: version of prompts/ used")
 
 
 class Finding(_Model):
