@@ -21,6 +21,7 @@ import json
 import re
 import sqlite3
 import threading
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path, PurePath
@@ -148,8 +149,14 @@ def _m002_events(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX events_key ON events (key)")
 
 
+def _m003_cache(db: sqlite3.Connection) -> None:
+    # extracted documents and findings of the last run, so re-opening a large review is quick;
+    # never a source of truth: a wrong or missing entry only costs a re-extraction
+    db.execute("CREATE TABLE cache (key TEXT PRIMARY KEY, data BLOB NOT NULL, used_at TEXT NOT NULL)")
+
+
 # Append only: never edit or reorder an applied migration, add a new function instead.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_decisions, _m002_events]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_decisions, _m002_events, _m003_cache]
 
 
 def migrate(db: sqlite3.Connection) -> list[str]:
@@ -254,7 +261,9 @@ class DecisionStore:
         """
         if decision is not None and decision not in DECISION_VALUES:
             raise ValueError(f"decision must be one of {DECISION_VALUES} or None, not {decision!r}")
-        return self._write(finding, key, decision=decision, reason=_blank(reason), note=_UNSET if note is None else note)
+        return self._write(
+            finding, key, decision=decision, reason=_blank(reason), note=_UNSET if note is None else note
+        )
 
     def set_note(self, finding: Finding, note: str | None, *, key: str | None = None) -> Decision:
         """Write (or with '' / None, clear) the note of a finding, keeping its decision."""
@@ -273,6 +282,31 @@ class DecisionStore:
                 raise
             self._db.execute("COMMIT")
         return n
+
+    # -- the run cache (documents, findings): compressed JSON by content key
+    def cache_get(self, key: str) -> bytes | None:
+        with self._lock:
+            row = self._db.execute("SELECT data FROM cache WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        try:
+            return zlib.decompress(row[0])
+        except zlib.error:
+            return None
+
+    def cache_put(self, key: str, data: bytes) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO cache (key, data, used_at) VALUES (?, ?, ?)",
+                (key, zlib.compress(data, 1), _now()),
+            )
+
+    def cache_keep(self, keys: Iterable[str]) -> None:
+        """Drop every cache entry but ``keys`` (the current run's)."""
+        keep = list(keys)
+        with self._lock:
+            marks = ",".join("?" * len(keep))
+            self._db.execute(f"DELETE FROM cache WHERE key NOT IN ({marks})", keep)
 
     def _write(self, finding: Finding, key: str | None, *, decision: object, reason: object, note: object) -> Decision:
         k = key or decision_key(finding)

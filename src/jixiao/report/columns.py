@@ -136,7 +136,7 @@ def projects_table(data: ReportData) -> Table:
     t = Table("项目", list(PROJECT_HEADER))
     for n, p in enumerate(data.projects, start=1):
         form = p.form
-        first, last = (form.lines + [0, 0])[:2]
+        first, last = [*form.lines, 0, 0][:2]
         t.rows.append(
             [
                 n,

@@ -156,6 +156,32 @@ class ProjectRow:
         }
 
 
+@dataclass(frozen=True)
+class Summary:
+    documents: int
+    forms: int
+    findings: int
+    error: int
+    warning: int
+    info: int
+    confirmed: int
+    dismissed: int
+    undecided: int
+    notes: int
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "documents": self.documents,
+            "forms": self.forms,
+            "findings": self.findings,
+            "by_severity": {"error": self.error, "warning": self.warning, "info": self.info},
+            "confirmed": self.confirmed,
+            "dismissed": self.dismissed,
+            "undecided": self.undecided,
+            "notes": self.notes,
+        }
+
+
 @dataclass
 class ReportData:
     docs: list[Document]
@@ -164,18 +190,20 @@ class ReportData:
     stale: list[Decision]  # stored decisions whose finding no longer exists
     unplaced: list[int]  # findings tied to no form (a whole-document finding)
 
-    def summary(self) -> dict[str, object]:
+    def summary(self) -> Summary:
         rows = self.findings
-        return {
-            "documents": len(self.docs),
-            "forms": len(self.projects),
-            "findings": len(rows),
-            "by_severity": {s: sum(r.finding.severity == s for r in rows) for s in SEVERITIES},
-            "confirmed": sum(r.decision_value == "confirmed" for r in rows),
-            "dismissed": sum(r.decision_value == "dismissed" for r in rows),
-            "undecided": sum(r.decision_value is None for r in rows),
-            "notes": sum(bool(r.note) for r in rows),
-        }
+        return Summary(
+            documents=len(self.docs),
+            forms=len(self.projects),
+            findings=len(rows),
+            error=sum(r.finding.severity == "error" for r in rows),
+            warning=sum(r.finding.severity == "warning" for r in rows),
+            info=sum(r.finding.severity == "info" for r in rows),
+            confirmed=sum(r.decision_value == "confirmed" for r in rows),
+            dismissed=sum(r.decision_value == "dismissed" for r in rows),
+            undecided=sum(r.decision_value is None for r in rows),
+            notes=sum(bool(r.note) for r in rows),
+        )
 
     def project_of(self, row: FindingRow) -> ProjectRow | None:
         return self._by_ref.get(row.ref) if row.ref else None

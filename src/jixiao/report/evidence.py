@@ -104,7 +104,7 @@ class FormIndex:
             spans: list[tuple[int, int, int]] = []
             names: dict[str, list[int]] = {}
             for fi, form in enumerate(doc.forms):
-                first, last = (form.lines + [0, 0])[:2]
+                first, last = [*form.lines, 0, 0][:2]
                 spans.append((first, max(first, last), fi))
                 names.setdefault(text_key(form.project_name), []).append(fi)
             spans.sort()

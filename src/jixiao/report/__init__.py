@@ -1,0 +1,99 @@
+"""Exports: every finding with its check, project, kind, severity, message, lines and the
+reviewer's decision and note, as .xlsx, .html, .md or .json.
+
+    write_report(docs, findings, store.all(), Path("审核结果.xlsx"))
+    data = render_report(docs, findings, decisions, "html")   # bytes, for a download
+
+openpyxl is imported only for .xlsx, so the other formats work without the extra.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from ..errors import InputError
+from ..models import Document, Finding
+from ..store import Decision
+from .columns import findings_table, indicators_table, projects_table
+from .data import ReportData, build
+
+FORMATS: dict[str, str] = {".xlsx": "xlsx", ".html": "html", ".htm": "html", ".md": "md", ".json": "json"}
+MEDIA_TYPES: dict[str, str] = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+    "json": "application/json",
+}
+
+
+def format_for(path: str | Path) -> str:
+    """The format a file name asks for; an unknown suffix is a usage error."""
+    fmt = FORMATS.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise InputError(f"{path}: 不支持的导出格式，请使用 .xlsx、.html、.md 或 .json (unknown report format)")
+    return fmt
+
+
+def render_data(data: ReportData, fmt: str, generated_at: str | None = None) -> bytes:
+    stamp = generated_at or datetime.now().astimezone().isoformat(timespec="seconds")
+    if fmt == "json":
+        from .jsonfmt import render_json
+
+        return render_json(data, stamp)
+    tables = [findings_table(data), projects_table(data), indicators_table(data)]
+    if fmt == "xlsx":
+        try:
+            from .xlsx import render_xlsx
+        except ImportError as e:
+            raise InputError(f"导出 .xlsx 需要安装 openpyxl：pip install 'jixiao[review]' ({e.name} missing)") from e
+
+        return render_xlsx(tables)
+    if fmt == "html":
+        from .html import render_html
+
+        return render_html(data, tables, stamp)
+    if fmt == "md":
+        from .markdown import render_markdown
+
+        return render_markdown(data, tables, stamp)
+    raise InputError(f"不支持的导出格式 {fmt!r}，可选：xlsx、html、md、json (unknown report format)")
+
+
+def render_report(
+    docs: Sequence[Document], findings: Sequence[Finding], decisions: dict[str, Decision], fmt: str
+) -> bytes:
+    """The report as bytes (``fmt``: xlsx, html, md or json)."""
+    return render_data(build(docs, findings, decisions), fmt.lower().lstrip("."))
+
+
+def write_report(
+    docs: Sequence[Document], findings: Sequence[Finding], decisions: dict[str, Decision], out: Path
+) -> None:
+    """Write the report to ``out`` (format by suffix), atomically: a reader never sees half a file."""
+    out = Path(out)
+    body = render_report(docs, findings, decisions, format_for(out))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(body)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+__all__ = [
+    "FORMATS",
+    "MEDIA_TYPES",
+    "ReportData",
+    "build",
+    "format_for",
+    "render_data",
+    "render_report",
+    "write_report",
+]

@@ -1,0 +1,41 @@
+"""The terminal review session (Textual). ``create_app`` builds it for the CLI and the tests.
+
+app = create_app(["报表.txt"])          # decisions in 报表.txt.jixiao.sqlite
+app.run()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..models import Document, Finding
+from ..store import default_db_path
+from .loader import Checker
+
+if TYPE_CHECKING:
+    from .app import ReviewApp
+
+
+def create_app(
+    files: Sequence[str],
+    db: str | Path | None = None,
+    engine: str = "rules",
+    *,
+    documents: Sequence[Document] | None = None,
+    findings: Sequence[Finding] | None = None,
+    checker: Checker | None = None,
+) -> ReviewApp:
+    """The review app for ``files`` (or ready ``documents``); findings from ``findings``,
+    else ``checker``, else ``jixiao.checks.run_checks``; decisions in ``db`` (default: beside
+    the first input). Textual is imported here, not at module import (an optional extra)."""
+    from .app import ReviewApp
+
+    if db is None:
+        first = files[0] if files else (documents[0].source if documents else "-")
+        db = default_db_path(first)
+    return ReviewApp(files, Path(db), engine, documents=documents, findings=findings, checker=checker)
+
+
+__all__ = ["create_app"]

@@ -1,0 +1,175 @@
+"""The review session's state without any UI: filters, the finding under review, progress.
+
+The app holds one ``ReviewState`` and redraws from it; tests can drive it directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..models import SEVERITY_RANK
+from ..report.data import SEVERITY_LABEL, FindingRow, ProjectRow, ReportData, check_label
+from ..report.evidence import FormRef
+from ..store import Decision
+from ..textnorm import key as text_key
+
+# the severity filter cycles through these minimum severities
+SEVERITY_STEPS: tuple[str, ...] = ("info", "warning", "error")
+
+
+@dataclass
+class Filters:
+    min_severity: str = "info"
+    check: str | None = None
+    undecided_only: bool = False
+
+    def accepts(self, row: FindingRow) -> bool:
+        f = row.finding
+        if SEVERITY_RANK.get(f.severity, 0) < SEVERITY_RANK[self.min_severity]:
+            return False
+        if self.check and f.check != self.check:
+            return False
+        return not (self.undecided_only and row.decision_value)
+
+    def describe(self) -> str:
+        parts: list[str] = []
+        if self.min_severity == "warning":
+            parts.append("错误和警告")
+        elif self.min_severity == "error":
+            parts.append(f"仅{SEVERITY_LABEL['error']}")
+        if self.check:
+            parts.append(f"{self.check}（{check_label(self.check)}）")
+        if self.undecided_only:
+            parts.append("未处理")
+        return "，".join(parts)
+
+
+@dataclass
+class ReviewState:
+    data: ReportData
+    filters: Filters = field(default_factory=Filters)
+    search: str = ""
+    current: int | None = None  # position in data.findings
+    selected: FormRef | None = None  # the form on screen
+
+    def __post_init__(self) -> None:
+        self._by_ref: dict[FormRef, ProjectRow] = {p.ref: p for p in self.data.projects}
+        self._search_keys: dict[FormRef, str] = {
+            p.ref: text_key(" ".join(filter(None, (p.name, p.form.department, p.form.implementing_unit, p.source))))
+            for p in self.data.projects
+        }
+        self.visible: list[int] = []
+        self.refilter()
+        if self.visible:
+            # resume where the reviewer stopped: the first finding still undecided
+            undecided = [i for i in self.visible if not self.data.findings[i].decision_value]
+            self.goto(undecided[0] if undecided else self.visible[0])
+        elif self.data.projects:
+            self.selected = self.data.projects[0].ref
+
+    # -- lookups
+    def project(self, ref: FormRef | None) -> ProjectRow | None:
+        return self._by_ref.get(ref) if ref is not None else None
+
+    @property
+    def row(self) -> FindingRow | None:
+        return self.data.findings[self.current] if self.current is not None else None
+
+    def projects(self) -> list[ProjectRow]:
+        """Projects matching the search (all of them when there is none)."""
+        if not self.search:
+            return self.data.projects
+        needle = text_key(self.search)
+        return [p for p in self.data.projects if needle in self._search_keys[p.ref]]
+
+    def findings_of(self, ref: FormRef) -> list[int]:
+        """Visible findings of one form, in order."""
+        p = self._by_ref.get(ref)
+        if p is None:
+            return []
+        return [pos for pos in p.findings if self.filters.accepts(self.data.findings[pos])]
+
+    def progress(self) -> tuple[int, int]:
+        rows = self.data.findings
+        return sum(1 for r in rows if r.decision_value), len(rows)
+
+    # -- filters
+    def refilter(self) -> None:
+        self.visible = [i for i, r in enumerate(self.data.findings) if self.filters.accepts(r)]
+        if self.current is not None and self.current not in self.visible:
+            # stay near where the reviewer was
+            later = [i for i in self.visible if i > self.current]
+            self.current = later[0] if later else (self.visible[-1] if self.visible else None)
+        elif self.current is None and self.visible:
+            self.current = self.visible[0]
+        if self.current is not None:
+            self.selected = self.data.findings[self.current].ref or self.selected
+
+    def cycle_severity(self) -> str:
+        i = SEVERITY_STEPS.index(self.filters.min_severity)
+        self.filters.min_severity = SEVERITY_STEPS[(i + 1) % len(SEVERITY_STEPS)]
+        self.refilter()
+        return self.filters.min_severity
+
+    def set_check(self, check: str | None) -> None:
+        self.filters.check = check
+        self.refilter()
+
+    def toggle_undecided(self) -> bool:
+        self.filters.undecided_only = not self.filters.undecided_only
+        self.refilter()
+        return self.filters.undecided_only
+
+    def checks(self) -> list[tuple[str, int]]:
+        counts: dict[str, int] = {}
+        for r in self.data.findings:
+            counts[r.finding.check] = counts.get(r.finding.check, 0) + 1
+        return sorted(counts.items())
+
+    # -- moving
+    def step(self, delta: int, *, undecided: bool = False) -> FindingRow | None:
+        """Move to the next (delta=1) or previous (-1) visible finding; stays at the ends."""
+        if not self.visible:
+            return None
+        if self.current is None or self.current not in self.visible:
+            candidates = self.visible if delta > 0 else self.visible[::-1]
+        else:
+            k = self.visible.index(self.current)
+            candidates = self.visible[k + 1 :] if delta > 0 else self.visible[:k][::-1]
+        for pos in candidates:
+            if undecided and self.data.findings[pos].decision_value:
+                continue
+            self.goto(pos)
+            return self.row
+        return None
+
+    def goto(self, pos: int) -> None:
+        self.current = pos
+        if self.data.findings[pos].ref is not None:
+            self.selected = self.data.findings[pos].ref
+
+    def select(self, ref: FormRef) -> None:
+        """Show a form; the finding under review becomes its first visible one (if any)."""
+        self.selected = ref
+        if self.current is not None and self.data.findings[self.current].ref == ref:
+            return
+        mine = self.findings_of(ref)
+        if mine:
+            self.current = mine[0]
+
+    def position(self) -> tuple[int, int]:
+        """1-based position of the current finding among the visible ones, and their count."""
+        if self.current is None or self.current not in self.visible:
+            return 0, len(self.visible)
+        return self.visible.index(self.current) + 1, len(self.visible)
+
+    # -- decisions
+    def apply(self, pos: int, decision: Decision) -> None:
+        """Take a decision the store has written into the rows and the project counts."""
+        row = self.data.findings[pos]
+        row.decision = decision
+        p = self.project(row.ref)
+        if p is not None:
+            vals = [self.data.findings[i].decision_value for i in p.findings]
+            p.confirmed = vals.count("confirmed")
+            p.dismissed = vals.count("dismissed")

@@ -1,0 +1,70 @@
+"""The session's loader: the run cache in the review database, and what it must never do
+(serve a stale or broken entry)."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import zlib
+from pathlib import Path
+
+import pytest
+
+from jixiao.review.loader import load, reconcile_pairs
+from test_review_support import SEEDS
+
+
+def _copy_seeds(tmp_path: Path) -> list[str]:
+    out = []
+    for p in SEEDS:
+        dst = tmp_path / p.name
+        shutil.copy(p, dst)
+        out.append(str(dst))
+    return out
+
+
+def _cache_rows(db: Path) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        return sorted(k for (k,) in conn.execute("SELECT key FROM cache"))
+
+
+def test_reopen_uses_cache_and_sees_edits(tmp_path: Path) -> None:
+    pytest.importorskip("jixiao.checks")
+    files = _copy_seeds(tmp_path)
+    db = tmp_path / "r.sqlite"
+    first = load(files, db)
+    first.store.close()
+    keys = _cache_rows(db)
+    assert len(keys) == len(files) + 1, "one entry per document, one for the findings"
+    again = load(files, db)
+    again.store.close()
+    assert again.docs == first.docs and again.findings == first.findings
+    assert _cache_rows(db) == keys
+    # an edit of one file: that document is read again, the findings recomputed, old entries dropped
+    path = Path(files[0])
+    path.write_text(path.read_text(encoding="utf-8").replace("法律咨询与服务", "法律顾问服务"), encoding="utf-8")
+    edited = load(files, db)
+    edited.store.close()
+    assert edited.docs[0].forms[0].project_name == "法律顾问服务"
+    assert edited.docs[1] == first.docs[1]
+    assert not any(f.project == "法律咨询与服务" for f in edited.findings)
+    assert len(_cache_rows(db)) == len(files) + 1 and _cache_rows(db) != keys
+
+
+def test_broken_cache_entry_is_ignored(tmp_path: Path) -> None:
+    files = _copy_seeds(tmp_path)
+    db = tmp_path / "r.sqlite"
+    good = load(files, db, findings=[])
+    good.store.close()
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE cache SET data = ?", (zlib.compress(b'{"forms": "not a list"}'),))
+    again = load(files, db, findings=[])
+    again.store.close()
+    assert again.docs == good.docs
+
+
+def test_no_reconciliation_with_one_kind(tmp_path: Path) -> None:
+    files = _copy_seeds(tmp_path)
+    loaded = load(files[:1], tmp_path / "r.sqlite", findings=[])
+    loaded.store.close()
+    assert reconcile_pairs(loaded.docs, []) == []
