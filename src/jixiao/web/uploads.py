@@ -58,16 +58,16 @@ def read_uploads(files: Sequence[UploadFile | str] | None, limits: Limits, *, fi
     """Read every real upload (a browser sends an empty nameless part for an empty input)."""
     uploads: list[Upload] = []
     for f in files or []:
-        if isinstance(f, str):  # a text value under a file field: not an upload
+        if isinstance(f, str):
+            if not f:  # an empty file input: browsers send a part without a file name
+                continue
             raise _refuse(400, f"字段 {field} 应为上传文件 (expected a file upload)")
         data = f.file.read(limits.max_file_bytes + 1)
         name = safe_name(f.filename)
         if not data and not f.filename:
             continue
         if len(data) > limits.max_file_bytes:
-            raise _refuse(
-                413, f"{name}: 文件过大（上限 {limits.max_file_bytes // (1024 * 1024)} MB） (file too large)"
-            )
+            raise _refuse(413, f"{name}: 文件过大（上限 {limits.max_file_bytes // (1024 * 1024)} MB） (file too large)")
         uploads.append(Upload(name=name, data=data))
     if len(uploads) > limits.max_files:
         raise _refuse(413, f"文件过多：{len(uploads)} 个（上限 {limits.max_files} 个） (too many files)")
@@ -88,9 +88,13 @@ def content_kind(upload: Upload) -> str:
             return "docx"
         if "xl/workbook.xml" in names:
             return "xlsx"
-        raise _refuse(415, f"{upload.name}: 不支持的文件类型（只接受 docx、xlsx 等 Office 文件） (unsupported zip file)")
+        raise _refuse(
+            415, f"{upload.name}: 不支持的文件类型（只接受 docx、xlsx 等 Office 文件） (unsupported zip file)"
+        )
     if kind == "ole":
-        raise _refuse(415, f"{upload.name}: 旧版 .doc/.xls 格式不受支持，请另存为 .docx/.xlsx (old binary Office format)")
+        raise _refuse(
+            415, f"{upload.name}: 旧版 .doc/.xls 格式不受支持，请另存为 .docx/.xlsx (old binary Office format)"
+        )
     if kind == "text" and b"\x00" in upload.data[:65536]:
         raise _refuse(
             415, f"{upload.name}: 不支持的文件类型（可上传 txt、pdf、docx、xlsx、png、jpg） (unsupported binary file)"
@@ -98,14 +102,16 @@ def content_kind(upload: Upload) -> str:
     return kind
 
 
-def to_sources(uploads: Sequence[Upload], text: str | None, limits: Limits) -> list[Source]:
+def to_sources(
+    uploads: Sequence[Upload], text: str | None, limits: Limits, *, text_name: str = PASTED_NAME
+) -> list[Source]:
     """Sources for the engine: every upload (type-checked) and the pasted text, if any."""
     has_text = bool(text and text.strip())
     if not uploads and not has_text:
         raise _refuse(400, "请上传文件或粘贴报表文字 (no file and no text)")
     if has_text and len(text or "") > limits.max_text_chars:
         raise _refuse(413, f"粘贴的文字过长（上限 {limits.max_text_chars} 字） (text too long)")
-    names = unique_names([u.name for u in uploads] + ([PASTED_NAME] if has_text else []))
+    names = unique_names([u.name for u in uploads] + ([text_name] if has_text else []))
     sources: list[Source] = []
     for upload, name in zip(uploads, names):
         content_kind(upload)

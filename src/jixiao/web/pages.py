@@ -1,0 +1,153 @@
+"""The browser pages: intake, reconcile intake, results, decisions, downloads.
+
+Post/redirect/get: an upload is analysed once, saved as a run, and the browser is sent to the
+run's own address, which can be reloaded, bookmarked, decided on and exported.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from ..report import MEDIA_TYPES, render_report
+from ..report.data import FindingRow, ReportData, build
+from ..store import DECISION_LABEL
+from .context import context, load_run, page
+from .errors import wants_json
+from .pipeline import check_run, reconcile_run
+from .runs import Run
+from .uploads import read_uploads, to_sources
+from .views import build_page
+
+router = APIRouter(include_in_schema=False)
+
+# an empty file input arrives as an empty string: accepted, and skipped by read_uploads
+Uploads = Annotated[list[UploadFile | str] | None, File()]
+OptText = Annotated[str | None, Form()]
+Engine = Annotated[str, Form()]
+
+
+@router.get("/")
+def intake(request: Request) -> Response:
+    return page(request, "intake.html", {})
+
+
+@router.post("/analyse")
+def analyse(request: Request, file: Uploads = None, text: OptText = None, engine: Engine = "rules") -> Response:
+    ctx = context(request)
+    limits = ctx.settings.limits
+    run = check_run(to_sources(read_uploads(file, limits), text, limits), engine)
+    ctx.runs.save(run)
+    return RedirectResponse(f"/runs/{run.id}", status_code=303)
+
+
+@router.get("/reconcile")
+def reconcile_intake(request: Request) -> Response:
+    return page(request, "reconcile.html", {})
+
+
+@router.post("/reconcile")
+def reconcile_submit(
+    request: Request,
+    declared_file: Uploads = None,
+    declared_text: OptText = None,
+    evaluated_file: Uploads = None,
+    evaluated_text: OptText = None,
+    engine: Engine = "rules",
+) -> Response:
+    ctx = context(request)
+    limits = ctx.settings.limits
+    declared = read_uploads(declared_file, limits, field="declared_file")
+    evaluated = read_uploads(evaluated_file, limits, field="evaluated_file")
+    if not declared and not (declared_text or "").strip():
+        raise HTTPException(400, "请提供绩效目标申报表（上传文件或粘贴文字） (declared input missing)")
+    if not evaluated and not (evaluated_text or "").strip():
+        raise HTTPException(400, "请提供绩效自评表（上传文件或粘贴文字） (evaluated input missing)")
+    if len(declared) + len(evaluated) > limits.max_files:
+        raise HTTPException(413, f"文件过多（上限 {limits.max_files} 个） (too many files)")
+    run = reconcile_run(
+        to_sources(declared, declared_text, limits, text_name="申报文本"),
+        to_sources(evaluated, evaluated_text, limits, text_name="自评文本"),
+        engine,
+    )
+    ctx.runs.save(run)
+    return RedirectResponse(f"/runs/{run.id}", status_code=303)
+
+
+@router.get("/runs/{run_id}")
+def results(request: Request, run_id: str) -> Response:
+    ctx = context(request)
+    run = load_run(request, run_id)
+    view = build_page(run, build(run.documents, run.findings, ctx.store.all()))
+    return page(request, "results.html", {"view": view, "db_path": str(ctx.settings.decisions_path)})
+
+
+def _finding(request: Request, run_id: str, pos: int) -> tuple[Run, ReportData, FindingRow]:
+    """The run and its finding at ``pos`` (the page's numbering: ``build`` orders findings the
+    same way on every call). The browser names a finding, never supplies one."""
+    run = load_run(request, run_id)
+    data = build(run.documents, run.findings, context(request).store.all())
+    if not 0 <= pos < len(data.findings):
+        raise HTTPException(404, "这条问题不存在 (finding not found)")
+    return run, data, data.findings[pos]
+
+
+@router.get("/runs/{run_id}/findings/{pos}")
+def finding_page(request: Request, run_id: str, pos: int) -> Response:
+    """One finding with its reason and note fields: the page's decision form without script."""
+    run, data, _ = _finding(request, run_id, pos)
+    fv = build_page(run, data).finding(pos)
+    return page(request, "finding.html", {"fv": fv, "run_id": run.id, "project": fv.row.finding.project})
+
+
+@router.post("/runs/{run_id}/findings/{pos}/decide")
+def decide(
+    request: Request,
+    run_id: str,
+    pos: int,
+    decision: Annotated[Literal["confirmed", "dismissed", "undo"], Form()],
+    reason: OptText = None,
+    note: OptText = None,
+    fields: Annotated[bool, Form()] = False,
+) -> Response:
+    """Record one decision in the shared store. Without the reason and note fields (the buttons
+    alone) what was written before stays; with them (``fields``: forms carry it, since an
+    empty form field arrives as None) an empty one clears it."""
+    ctx = context(request)
+    run, _, row = _finding(request, run_id, pos)
+    before = ctx.store.get(row.finding, key=row.key)
+    if fields:
+        reason, note = reason or "", note or ""
+    elif reason is None:
+        reason = before.reason if before else None
+    value = None if decision == "undo" else decision
+    ctx.store.record(row.finding, value, (reason or "")[:500] or None, key=row.key)
+    if note is not None:
+        ctx.store.set_note(row.finding, note[:2000], key=row.key)
+    saved = ctx.store.get(row.finding, key=row.key)
+    if wants_json(request):
+        return JSONResponse(
+            {
+                "key": row.key,
+                "decision": saved.decision if saved else None,
+                "label": DECISION_LABEL.get((saved.decision if saved else None) or "", "未处理"),
+                "reason": saved.reason if saved else None,
+                "note": saved.note if saved else None,
+            }
+        )
+    return RedirectResponse(f"/runs/{run.id}#f-{pos}", status_code=303)
+
+
+@router.get("/runs/{run_id}/report.{fmt}")
+def download(request: Request, run_id: str, fmt: str) -> Response:
+    if fmt not in MEDIA_TYPES:
+        raise HTTPException(404, f"不支持的导出格式 {fmt!r}，可选：xlsx、html、md、json")
+    ctx = context(request)
+    run = load_run(request, run_id)
+    body = render_report(run.documents, run.findings, ctx.store.all(), fmt)
+    name = f"绩效审核结果-{run.id[:8]}.{fmt}"
+    disposition = f"attachment; filename=\"jixiao-{run.id[:8]}.{fmt}\"; filename*=UTF-8''{quote(name)}"
+    return Response(body, media_type=MEDIA_TYPES[fmt], headers={"content-disposition": disposition})
