@@ -193,6 +193,8 @@ class TableReader:
                 break  # '考核指标' with too few cells after it is an indicator name
             if rest < 1:
                 break
+            if rest == 1 and _is_valueish(cells[i + 1]):
+                break  # '服务对象满意度  ≥90%': a name that reads like a category, then its value
             cats.append(c)
             i += 1
         return cats, cells[i:]

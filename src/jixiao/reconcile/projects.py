@@ -1,0 +1,246 @@
+"""Project matching: which self-evaluation reports on which declaration.
+
+Record linkage in three steps, as a linkage tool does it:
+
+1. *Blocking* — candidate pairs are the forms of the same implementing unit, plus each
+   form's few nearest names anywhere (a renamed unit, a unit left blank, and the near
+   misses a reviewer wants explained). Scoring every pair would grow with n²; inputs
+   small enough (``Settings.exhaustive_pairs``) are scored exhaustively all the same.
+2. *Scoring* — features in [0, 1] (name, department, unit, year, amount, shared
+   indicators) combined as a weighted mean of the known ones; a different unit or year
+   then scales the score down, because such a pair is another project's whatever the
+   name says. Each feature is kept as a reason ("name 0.86", "unit ≠").
+3. *Assignment* — a one-to-one maximum-weight matching over the pairs above the
+   threshold (see assignment.py).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Indel
+
+from ..models import Form
+from .normalize import indicator_key, org_key, project_key, same_org_key, text_similarity
+from .settings import DEFAULT, Settings
+
+
+@dataclass
+class FormView:
+    """What matching needs of one form, computed once."""
+
+    index: int
+    form: Form
+    name_key: str
+    unit_key: str
+    department_key: str
+    amounts: tuple[float, ...]  # declared: (request,); evaluated: (initial, annual)
+    indicator_keys: list[str]
+    indicator_set: frozenset[str]
+
+    @property
+    def name(self) -> str | None:
+        return self.form.project_name
+
+
+def view(index: int, form: Form) -> FormView:
+    f = form.funds
+    if form.kind == "target_declaration":
+        raw: tuple[float | None, ...] = (f.requested_total if f.requested_total is not None else f.fiscal,)
+    else:
+        raw = (f.initial_budget, f.annual_budget) if f.initial_budget or f.annual_budget else (f.fiscal,)
+    amounts = tuple(a for a in raw if a)
+    keys = [indicator_key(i.name) for i in form.indicators]
+    return FormView(
+        index,
+        form,
+        project_key(form.project_name),
+        org_key(form.implementing_unit),
+        org_key(form.department),
+        amounts,
+        keys,
+        frozenset(keys),
+    )
+
+
+@dataclass
+class Features:
+    name: float
+    department: bool | None
+    unit: bool | None
+    year: bool | None
+    amount: float | None
+    indicators: float | None
+    shared: int
+    of: int
+    score: float
+
+    def reasons(self) -> list[str]:
+        def eq(flag: bool | None) -> str:
+            return "?" if flag is None else ("=" if flag else "≠")
+
+        out = [
+            f"name {self.name:.2f}",
+            f"department {eq(self.department)}",
+            f"unit {eq(self.unit)}",
+            f"year {eq(self.year)}",
+        ]
+        out.append("amount ?" if self.amount is None else f"amount {self.amount:.2f}")
+        out.append(
+            "indicators ?" if self.indicators is None else f"indicators {self.indicators:.2f} ({self.shared}/{self.of})"
+        )
+        return out
+
+    def against(self) -> list[str]:
+        """The features that speak against the pair, in reviewer words."""
+        out = []
+        if self.unit is False:
+            out.append("实施单位不同")
+        if self.year is False:
+            out.append("年度不同")
+        if self.department is False:
+            out.append("主管部门不同")
+        if self.name < 0.5:
+            out.append(f"项目名称差异大（相似度 {self.name:.2f}）")
+        if self.amount is not None and self.amount < 0.7:
+            out.append(f"金额相差 {1 - self.amount:.0%}")
+        if self.indicators is not None and self.indicators < 0.3:
+            out.append(f"指标几乎无重合（{self.shared}/{self.of}）")
+        return out
+
+    def support(self) -> list[str]:
+        out = [f"名称相似度 {self.name:.2f}"]
+        if self.unit:
+            out.append("同一实施单位")
+        if self.year:
+            out.append("同一年度")
+        if self.amount is not None and self.amount >= 0.9:
+            out.append("金额接近")
+        if self.indicators is not None and self.of:
+            out.append(f"{self.of} 个指标中 {self.shared} 个相同")
+        return out
+
+
+def _closeness(a: float, b: float) -> float:
+    return min(a, b) / max(a, b) if a > 0 and b > 0 else 0.0
+
+
+def _indicator_overlap(d: FormView, e: FormView, settings: Settings) -> tuple[float | None, int, int]:
+    """Share of the smaller indicator set found again in the other (names ≥ similarity cut)."""
+    if not d.indicator_keys or not e.indicator_keys:
+        return None, 0, 0
+    small, big = (d, e) if len(d.indicator_keys) <= len(e.indicator_keys) else (e, d)
+    shared = 0
+    for k in small.indicator_keys:
+        if k in big.indicator_set or process.extractOne(
+            k,
+            big.indicator_keys,
+            scorer=Indel.normalized_similarity,
+            score_cutoff=settings.indicator_overlap_similarity,
+        ):
+            shared += 1
+    n = len(small.indicator_keys)
+    return shared / n, shared, n
+
+
+def _flag(x: object, y: object) -> bool | None:
+    if x is None or y is None:
+        return None
+    return x == y
+
+
+def features(d: FormView, e: FormView, settings: Settings = DEFAULT) -> Features:
+    df, ef = d.form, e.form
+    name = text_similarity(d.name_key, e.name_key)
+    department = same_org_key(d.department_key, e.department_key)
+    unit = same_org_key(d.unit_key, e.unit_key)
+    year = _flag(df.year, ef.year)
+    amount = max((_closeness(a, b) for a in d.amounts for b in e.amounts), default=None)
+    overlap, shared, of = _indicator_overlap(d, e, settings)
+    w = settings.project_weights
+    parts: list[tuple[float, float]] = [(w["name"], name)]
+    for feat, value in (("department", department), ("unit", unit), ("year", year)):
+        if value is not None:
+            parts.append((w[feat], 1.0 if value else 0.0))
+    if amount is not None:
+        parts.append((w["amount"], amount))
+    if overlap is not None:
+        parts.append((w["indicators"], overlap))
+    total = sum(wt for wt, _ in parts)
+    score = sum(wt * v for wt, v in parts) / total if total else 0.0
+    if unit is False:
+        score *= settings.unit_mismatch_factor
+    if year is False:
+        score *= settings.year_mismatch_factor
+    return Features(name, department, unit, year, amount, overlap, shared, of, score)
+
+
+def candidate_pairs(
+    declared: Sequence[FormView], evaluated: Sequence[FormView], settings: Settings = DEFAULT
+) -> set[tuple[int, int]]:
+    """Blocking: same-unit pairs, plus each form's nearest names on the other side.
+
+    Small inputs (the usual: one bureau's forms) are scored exhaustively, so every unpaired
+    form can be shown its nearest miss.
+    """
+    if len(declared) * len(evaluated) <= settings.exhaustive_pairs:
+        return {(i, j) for i in range(len(declared)) for j in range(len(evaluated))}
+    pairs: set[tuple[int, int]] = set()
+    by_unit: dict[str, list[int]] = defaultdict(list)
+    for j, e in enumerate(evaluated):
+        by_unit[e.unit_key].append(j)
+    for i, d in enumerate(declared):
+        if d.unit_key:
+            pairs.update((i, j) for j in by_unit.get(d.unit_key, ()))
+    k = settings.name_neighbours
+    if k > 0:
+        pairs.update(_name_neighbours(declared, evaluated, k))
+        pairs.update((i, j) for j, i in _name_neighbours(evaluated, declared, k))
+    return pairs
+
+
+def _grams(k: str) -> list[str]:
+    """Character bigrams, sorted: a fixed order keeps ties (and so the result) stable."""
+    return sorted({k[i : i + 2] for i in range(len(k) - 1)} or {k})
+
+
+def _name_neighbours(left: Sequence[FormView], right: Sequence[FormView], k: int) -> set[tuple[int, int]]:
+    """Top-k right forms per left form by name.
+
+    A character-bigram index shortlists the names sharing most bigrams with the query
+    (bigrams in a large share of all names carry no signal and are skipped), then
+    rapidfuzz ranks the shortlist: the cost follows the shortlist, not the whole side.
+    """
+    # identical keys are looked up once: many units file a 业务培训
+    positions: dict[str, list[int]] = defaultdict(list)
+    for j, r in enumerate(right):
+        if r.name_key:
+            positions[r.name_key].append(j)
+    choices = list(positions)
+    index: dict[str, list[int]] = defaultdict(list)
+    for c, name in enumerate(choices):
+        for g in _grams(name):
+            index[g].append(c)
+    max_df = min(200, max(50, len(choices) // 10))  # a bigram in more names carries little
+    shortlist = max(50, 10 * k)
+    out: set[tuple[int, int]] = set()
+    cache: dict[str, list[int]] = {}
+    for i, lv in enumerate(left):
+        if not lv.name_key:
+            continue
+        hits = cache.get(lv.name_key)
+        if hits is None:
+            shared: Counter[int] = Counter()
+            for g in _grams(lv.name_key):
+                postings = index.get(g)
+                if postings and len(postings) <= max_df:
+                    shared.update(postings)
+            near = [choices[c] for c, _ in shared.most_common(shortlist)]
+            found = process.extract(lv.name_key, near, scorer=fuzz.ratio, limit=k, score_cutoff=40)
+            # k forms in all, best names first (a common name must not bring in every unit)
+            hits = cache[lv.name_key] = [j for c, _, _ in found for j in positions[c]][:k]
+        out.update((i, j) for j in hits)
+    return out
