@@ -1,0 +1,92 @@
+"""jixiao eval [FIXTURE_DIR] [--engine] [--format table|json] [--noise]"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .common import echo_json
+from .options import engine_option, format_option
+
+
+@click.command("eval")
+@click.argument("fixture_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
+@engine_option
+@format_option
+@click.option("--noise", is_flag=True, help="在生成的干净表单上加噪，输出指标行 F1 随噪声强度的曲线")
+@click.option(
+    "--forms", "n_forms", type=click.IntRange(1, 100000), default=200, show_default=True, help="--noise：生成表单数"
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="--noise：随机种子")
+@click.option("--levels", default=None, help="--noise：噪声强度列表，逗号分隔，如 0,0.1,0.5,1")
+@click.option("--no-baseline", is_flag=True, help="不运行朴素基线（按制表符切分的读表方式）")
+@click.option(
+    "--errors", "n_errors", type=click.IntRange(0, 1000), default=15, show_default=True, help="列出最严重的差异条数"
+)
+@click.option(
+    "--against",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="与已提交的指标基准（如 eval/baseline.json）比较；有指标下降时退出码为 1",
+)
+def command(
+    fixture_dir: Path | None,
+    engine: str,
+    fmt: str,
+    noise: bool,
+    n_forms: int,
+    seed: int,
+    levels: str | None,
+    no_baseline: bool,
+    n_errors: int,
+    against: Path | None,
+) -> None:
+    """在标注样例上评估抽取、检查与核对的质量（默认使用项目自带的 fixtures/）。"""
+    from rich.console import Console
+
+    from ..errors import InputError
+
+    console = Console()
+    if noise:
+        from ..evaluation.curve import LEVELS, noise_curve
+        from ..evaluation.report import render_curve
+
+        try:
+            lv = tuple(float(x) for x in levels.split(",")) if levels else LEVELS
+        except ValueError as e:
+            raise click.BadParameter(f"噪声强度应为逗号分隔的数字：{levels}", param_hint="--levels") from e
+        engines = [engine] if no_baseline else [engine, "baseline"]
+        curve = noise_curve(engines, lv, n_forms=n_forms, seed=seed)
+        if fmt == "json":
+            echo_json(curve.to_json())
+        else:
+            render_curve(curve, console)
+        return
+    from ..evaluation import regress
+    from ..evaluation.fixtures import default_dir
+    from ..evaluation.harness import run_eval
+    from ..evaluation.report import render_report
+
+    root = fixture_dir or default_dir()
+    if root is None:
+        raise InputError("找不到 fixtures/ 目录，请指定 FIXTURE_DIR (no fixture directory found)")
+    report = run_eval(root, engine, with_baseline=not no_baseline)
+    dropped = regress.drops(regress.committed(against, engine), report.result.metrics()) if against else []
+    if fmt == "json":
+        out = report.to_json(n_errors)
+        if against:
+            out["regressions"] = [str(d) for d in dropped]
+        echo_json(out)
+    else:
+        render_report(report, console, n_errors)
+        if against:
+            if dropped:
+                console.print(f"[red bold]与 {against} 相比有 {len(dropped)} 项指标下降：[/]")
+                for d in dropped:
+                    console.print(f"  [red]{d}[/]")
+            else:
+                console.print(f"[green]没有指标低于 {against} 中的基准。[/]")
+    if dropped:
+        sys.exit(1)

@@ -1,0 +1,96 @@
+"""The noise curve: extraction quality on generated clean forms as noise grows.
+
+The clean text is ``render_text(generate_forms(n, seed))`` (no layout traps: the curve
+isolates the damage ``noise`` does); each level's noisy bytes go through the intake like a
+user's file. Scored on forms and rows paired by name, so the inserted lines do not count.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import JixiaoError
+from ..intake import from_bytes
+from .generate import generate_forms, render_text
+from .harness import BASELINE, extractor
+from .metrics import score_forms
+from .noise import KINDS, noisy_bytes
+
+LEVELS: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0)
+CURVE_METRICS = ("forms.recall", "indicators.f1", "indicators.f1_fuzzy", "target.accuracy", "level2.accuracy")
+
+
+@dataclass
+class CurvePoint:
+    level: float
+    metrics: dict[str, dict[str, float]] = field(default_factory=dict)  # engine -> metric -> value
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class CurveResult:
+    engines: list[str]
+    n_forms: int
+    seed: int
+    threshold: float
+    points: list[CurvePoint]
+    kind_level: float
+    by_kind: dict[str, dict[str, float]]  # noise kind -> engine -> indicators.f1
+
+    def breaks_at(self, engine: str, metric: str = "indicators.f1") -> float | None:
+        """The first measured level whose metric falls below the threshold."""
+        for p in self.points:
+            v = p.metrics.get(engine, {}).get(metric)
+            if v is not None and v < self.threshold:
+                return p.level
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "n_forms": self.n_forms,
+            "seed": self.seed,
+            "threshold": self.threshold,
+            "points": [{"level": p.level, "metrics": p.metrics, "seconds": p.seconds} for p in self.points],
+            "breaks_at": {e: self.breaks_at(e) for e in self.engines},
+            "by_kind": {"level": self.kind_level, "indicators.f1": self.by_kind},
+        }
+
+
+def _score(engine: str, data: bytes, gold: list[Any]) -> tuple[dict[str, float], float]:
+    fn = extractor(engine)
+    t0 = time.perf_counter()
+    try:
+        forms = fn(from_bytes(data, "<noisy>")).forms
+    except JixiaoError:
+        forms = []
+    dt = time.perf_counter() - t0
+    summary = score_forms(gold, forms).summary()
+    return {k: summary[k] for k in CURVE_METRICS}, dt
+
+
+def noise_curve(
+    engines: Sequence[str] = ("rules", BASELINE),
+    levels: Sequence[float] = LEVELS,
+    n_forms: int = 200,
+    seed: int = 0,
+    threshold: float = 0.9,
+    kind_level: float = 1.0,
+    by_kind: bool = True,
+) -> CurveResult:
+    text, gold = render_text(generate_forms(n_forms, seed))
+    points: list[CurvePoint] = []
+    for n, level in enumerate(levels):
+        data = noisy_bytes(text, level, seed + n)
+        p = CurvePoint(level)
+        for eng in engines:
+            p.metrics[eng], p.seconds[eng] = _score(eng, data, gold)
+        points.append(p)
+    kinds: dict[str, dict[str, float]] = {}
+    if by_kind:
+        for n, kind in enumerate(KINDS):
+            data = noisy_bytes(text, kind_level, seed + 100 + n, kinds=[kind])
+            kinds[kind] = {eng: _score(eng, data, gold)[0]["indicators.f1"] for eng in engines}
+    return CurveResult(list(engines), n_forms, seed, threshold, points, kind_level, kinds)
