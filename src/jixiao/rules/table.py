@@ -193,6 +193,8 @@ class TableReader:
                 break  # '考核指标' with too few cells after it is an indicator name
             if rest < 1:
                 break
+            if c.kind != "block" and sum(x.kind != "block" for x in cats) >= 2:
+                break  # 一级 and 二级 are taken: a third category-like cell is the name
             if rest == 1 and _is_valueish(cells[i + 1]):
                 break  # '服务对象满意度  ≥90%': a name that reads like a category, then its value
             cats.append(c)
