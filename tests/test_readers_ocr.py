@@ -104,6 +104,7 @@ def test_a_sliver_of_the_neighbours_glyph_is_dropped() -> None:
         ("《4.00（万元）", "≤4.00（万元）"),
         ("》90%", "≥90%"),
         ("L符合公务员补助条件的对象满意度", "符合公务员补助条件的对象满意度"),
+        ("医疗费负担减轻程度|", "医疗费负担减轻程度"),
         ("B超检查人次", "B超检查人次"),  # a real letter stays
         ("$1geq90.001%s", "≥90.00%"),  # LaTeX from the recogniser, backslashes read as '1'
         ("$\\leq 5\\%$", "≤5%"),

@@ -36,7 +36,9 @@ def sniff(data: bytes) -> str:
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
         return "zip"
-    if data.startswith(b"\x89PNG") or data.startswith(b"\xff\xd8\xff"):
+    if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")) or (
+        data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+    ):
         return "image"
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         return "ole"  # old .doc/.xls
@@ -69,8 +71,10 @@ def from_bytes(data: bytes, name: str) -> Source:
             )
         text = decode(data, name)
         return Source(name=name, lines=split_lines(text), kind="text")
-    if kind == "ole":
-        raise InputError(f"{name}: 旧版 .doc/.xls 格式不受支持，请另存为 .docx/.xlsx (old binary Office format)")
+    if kind == "ole":  # an old .doc/.xls, or a password-protected .docx/.xlsx
+        from .readers import ole_message
+
+        raise InputError(ole_message(data, name))
     try:
         from . import readers  # optional: needs the 'files' extra
     except ImportError as e:  # pragma: no cover - depends on the install

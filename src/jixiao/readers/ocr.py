@@ -183,16 +183,20 @@ def find_rules(img: Any, boxes: list[Box]) -> Rules:
     # bridge the small gaps a scan leaves in a line
     hmask = cv2.dilate(hmask, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 3)))
     vmask = cv2.dilate(vmask, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 5)))
-    return Rules(_rules(hmask, horizontal=True), _rules(vmask, horizontal=False))
+    # a stroke taller than the kernel ('）' in a blurred scan) is still no taller than the
+    # text; a cell border runs at least a row's height
+    return Rules(_rules(hmask, horizontal=True, min_len=kx), _rules(vmask, horizontal=False, min_len=1.1 * h))
 
 
-def _rules(mask: Any, horizontal: bool) -> list[Rule]:
+def _rules(mask: Any, horizontal: bool, min_len: float) -> list[Rule]:
     import cv2
 
     n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     segs: list[tuple[float, float, float]] = []  # (pos across, start, end)
     for i in range(1, n):
         x, y, w, hh, _ = stats[i]
+        if (w if horizontal else hh) < min_len:
+            continue
         if horizontal:
             segs.append((y + hh / 2, float(x), float(x + w)))
         else:
@@ -314,6 +318,7 @@ _OCR_FIXES = (
     (re.compile(r"^[《«](?=\s*\d)"), "≤"),
     (re.compile(r"^[》»](?=\s*\d)"), "≥"),
     (re.compile(r"^[|丨lIL](?=[\u4e00-\u9fff])"), ""),
+    (re.compile(r"(?<=[\u4e00-\u9fff])[|丨]$"), ""),  # the right border, read as a bar
 )
 
 
