@@ -55,9 +55,7 @@ def test_seed_with_lines_dropped_or_swapped(data: st.DataObject) -> None:
 
 
 def run_cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "jixiao", *args], input=stdin, capture_output=True, timeout=120
-    )
+    return subprocess.run([sys.executable, "-m", "jixiao", *args], input=stdin, capture_output=True, timeout=120)
 
 
 def assert_one_line_error(p: subprocess.CompletedProcess[bytes]) -> str:
@@ -124,3 +122,14 @@ def test_large_file_without_forms(tmp_path: Path) -> None:
     big.write_text(("这是一行没有表格的说明文字\t" * 8 + "\n") * 100_000, encoding="utf-8")  # ~20 MB
     assert big.stat().st_size > 19_000_000
     assert "未找到" in assert_one_line_error(run_cli("extract", str(big)))
+
+
+def test_negative_weight_keeps_the_row_and_says_so() -> None:
+    """A minus sign before a 分值 (an OCR speck, a typo) once escaped as a validation error."""
+    lines = SEEDS[0].read_text(encoding="utf-8").split("\n")[:30]
+    lines[18] = lines[18].replace("\t5.00\t5.00", "\t-5.00\t5.00")
+    doc = extract(from_text("\n".join(lines)))
+    form = doc.forms[0]
+    row = next(i for i in form.indicators if i.line == 19)
+    assert row.weight is None and row.score == 5.0
+    assert any("line 19" in p and "weight" in p for p in form.problems)

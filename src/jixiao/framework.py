@@ -7,8 +7,6 @@ These helpers say what a cell is; the rules engine decides what to do with it.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from .textnorm import key
 
 LEVEL1: dict[str, list[str]] = {
@@ -61,13 +59,17 @@ def children(level1: str | None) -> list[str]:
     return LEVEL1.get(level1 or "", [])
 
 
-@lru_cache(maxsize=4096)
+# every proper prefix (2+ characters) of a standard name -> the names it starts, sorted:
+# a dict lookup instead of a scan, since every unique cell of a table asks
+_PREFIXES: dict[str, tuple[str, ...]] = {}
+for _name in sorted(STANDARD):
+    for _i in range(2, len(_name)):
+        _PREFIXES[_name[:_i]] = (*_PREFIXES.get(_name[:_i], ()), _name)
+
+
 def prefix_of(fragment: str) -> tuple[str, ...]:
     """Standard names that start with ``fragment`` and are longer than it."""
-    k = key(fragment)
-    if len(k) < 2:
-        return ()
-    return tuple(sorted(n for n in STANDARD if n.startswith(k) and n != k))
+    return _PREFIXES.get(key(fragment), ())
 
 
 def suffix_of(fragment: str) -> list[str]:

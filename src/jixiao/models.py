@@ -56,12 +56,22 @@ class Indicator(_Model):
 
     @model_validator(mode="after")
     def _weights_make_sense(self) -> Indicator:
-        where = f"indicator {self.name!r} (line {self.line})"
-        if self.weight is not None and self.weight < 0:
-            raise ValueError(f"{where}: weight (分值) {self.weight} is negative")
-        if self.score is not None and self.score < 0:
-            raise ValueError(f"{where}: score (得分) {self.score} is negative")
+        w, s = self.weight, self.score
+        if (w is not None and w < 0) or (s is not None and s < 0):  # the common case costs no call
+            raise ValueError(negative_numbers(self.name, self.line, w, s)[0])
         return self
+
+
+def negative_numbers(name: str, line: int, weight: float | None, score: float | None) -> list[str]:
+    """What the Indicator validator refuses about weight and score, as messages; shared with
+    the rules engine, which keeps the row and drops the number instead of failing."""
+    where = f"indicator {name!r} (line {line})"
+    out = []
+    if weight is not None and weight < 0:
+        out.append(f"{where}: weight (分值) {weight} is negative")
+    if score is not None and score < 0:
+        out.append(f"{where}: score (得分) {score} is negative")
+    return out
 
 
 class Funds(_Model):

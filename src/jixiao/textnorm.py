@@ -47,11 +47,14 @@ _TAG = re.compile(r"</?[a-zA-Z][^<>]{0,80}>")
 _WS = re.compile(r"\s+")
 # A markdown table rule ('--\t-----' or '|---|:--|') carries nothing.
 _RULE = re.compile(r"^[\s|:+\-=—_]*$")
+_RULE_START = frozenset("|:+-=—_")
+_WS_NOT_TAB = re.compile(r"[^\S\t]")  # whitespace that str.strip() would remove from a cell
 # Page furniture: '第 3 页 共 12 页', '- 3 -', 'Page 3 of 12'.
 _FURNITURE = re.compile(
     r"^\s*(?:第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|-\s*\d+\s*-|page\s*\d+(?:\s*of\s*\d+)?|\d+\s*/\s*\d+)\s*$",
     re.IGNORECASE,
 )
+_FURNITURE_START = frozenset("第-Pp")  # or a digit
 
 
 # str.translate with a dict table runs per character in Python; a C-speed regex search
@@ -89,7 +92,7 @@ def despace(s: str) -> str:
     return _WS.sub("", s)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 18)
 def _clean(s: str) -> str | None:
     out = despace(delatex(strip_tags(fold(s))))
     return out or None
@@ -106,14 +109,22 @@ def clean(s: str | None) -> str | None:
     return _clean(s)
 
 
-@lru_cache(maxsize=1 << 16)
-def _key(s: str) -> str:
-    return fold_all(_clean(s) or "")
-
-
+@lru_cache(maxsize=1 << 17)
 def key(s: str | None) -> str:
-    """A comparison key: ``clean`` plus brackets/colons folded."""
-    return _key(s) if s else ""
+    """A comparison key: ``clean`` plus brackets/colons folded.
+
+    Cached directly (no wrapper frame): it runs millions of times on a large batch."""
+    return fold_all(_clean(s) or "") if s else ""
+
+
+# key() shortens a cell only by removing whitespace, markup, LaTeX and zero-width marks
+_SHRINKS = re.compile(r"[\s<&\\$\u200b\ufeff]")
+
+
+def key_longer_than(cell: str, n: int) -> bool:
+    """True when key(cell) surely has more than n characters: a cheap test that skips
+    computing keys of long unique cells (names, goal texts) against short labels."""
+    return len(cell) > n and _SHRINKS.search(cell) is None
 
 
 def split_cells(line: str) -> list[str] | None:
@@ -121,17 +132,19 @@ def split_cells(line: str) -> list[str] | None:
 
     Empty cells are kept (as ''), so callers can see column positions.
     """
-    if not line.strip():
-        return None
     stripped = line.strip()
-    if _RULE.match(stripped) and ("-" in stripped or "=" in stripped or "_" in stripped):
+    if not stripped:
         return None
-    if _FURNITURE.match(stripped):
+    # the first character decides whether the (rarer) rule and furniture patterns can match
+    first = stripped[0]
+    if first in _RULE_START and _RULE.match(stripped) and ("-" in stripped or "=" in stripped or "_" in stripped):
         return None
-    if stripped.startswith("|") and stripped.endswith("|") and stripped.count("|") >= 3:
+    if (first in _FURNITURE_START or first.isdigit()) and _FURNITURE.match(stripped):
+        return None
+    if first == "|" and stripped.endswith("|") and stripped.count("|") >= 3:
         cells = [c.strip() for c in stripped[1:-1].split("|")]
-    else:
-        cells = [c.strip() for c in line.rstrip("\r\n").split("\t")]
-    if not any(cells):
-        return None
-    return cells
+        return cells if any(cells) else None
+    # some character is not whitespace, so some cell is not empty
+    if _WS_NOT_TAB.search(line) is None:
+        return line.split("\t")  # nothing to strip (most lines of a tab-separated grid)
+    return [c.strip() for c in line.rstrip("\r\n").split("\t")]

@@ -71,7 +71,7 @@ def parse_value(raw: str | None) -> Value | None:
     return _value(raw)
 
 
-@lru_cache(maxsize=1 << 15)
+@lru_cache(maxsize=1 << 17)
 def _value(raw: str) -> Value | None:
     # Value is frozen, so one parsed instance can be shared by every cell that reads the same
     parsed = _parse(raw)
@@ -145,7 +145,7 @@ def is_value_cell(cell: str) -> bool:
 
 def unbalanced(raw: str | None) -> bool:
     """A value cut by a page break: '=956.00(元/' whose ')' comes on a later line."""
-    if not raw:
+    if not raw or ("(" not in raw and "（" not in raw):
         return False
     s = fold_all(raw)
     return s.count("(") > s.count(")")

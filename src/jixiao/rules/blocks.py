@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..textnorm import clean, key
+from ..textnorm import clean, key, key_longer_than
 from ..values import to_number
 from .segment import Line
 
@@ -79,9 +79,16 @@ def iso_date(text: str | None) -> str | None:
     return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
+# Every header label holds one of these pairs; key() only removes spaces and markup, so a
+# line without any of them (allowing spaces between the two characters) has no label.
+_HEADER_HINT = re.compile(r"名\s*称|部\s*门|单\s*位|性\s*质|类\s*[别型]|日\s*期|负\s*责|电\s*话|[<&]")
+
+
 def read_header(line: Line, out: dict[str, str], where: dict[str, list[int]]) -> bool:
     """Header fields in one row; True when the row held any header label."""
-    filled = [c for _, c in line.filled]
+    if _HEADER_HINT.search(line.joined) is None:
+        return False
+    filled = line.values
     found = False
     i = 0
     while i < len(filled):
@@ -136,10 +143,14 @@ FUNDS_ROWS: list[tuple[str, str]] = [
 _ROW_LABELS = sorted(FUNDS_ROWS, key=lambda p: -len(p[0]))
 _ROW_RE = re.compile("^(?:其中:?)?(" + "|".join(re.escape(label) for label, _ in _ROW_LABELS) + ")")
 _ROW_FIELD = dict(FUNDS_ROWS)
-_ROW_FIELD = dict(FUNDS_ROWS)
+# a character every label of each table holds (key() cannot add one, save from markup)
+_COL_HINT = re.compile("[预执分权率得<&]")
+_ROW_HINT = re.compile("[资拨结<&]")
 
 
 def funds_row_label(cell: str) -> str | None:
+    if _ROW_HINT.search(cell) is None:
+        return None  # amounts, mostly: no label character, no key to compute
     k = key(cell)
     m = _ROW_RE.match(k)
     if m is None or len(k) > m.end() + 2:
@@ -151,10 +162,15 @@ def funds_columns(line: Line) -> list[tuple[int, str]] | None:
     """(cell index, column) of a 年初预算数/全年预算数/… header row, or None."""
     cols: list[tuple[int, str]] = []
     for i, c in line.filled:
+        if _COL_HINT.search(c) is None:
+            continue
         m = _COL_RE.match(key(c))
         if m:
             cols.append((i, _COL_FIELD[m.group(0)]))
     return cols if len(cols) >= 2 else None
+
+
+_YUAN = re.compile(r"[(（]\s*元\s*[)）]")
 
 
 def funds_scale(line: Line) -> float | None:
@@ -162,9 +178,13 @@ def funds_scale(line: Line) -> float | None:
     text = "".join(line.cells)
     if "万元" in text:
         return 10000.0
-    if re.search(r"[(（]\s*元\s*[)）]", text):
+    if _YUAN.search(text):
         return 1.0
     return None
+
+
+# Every funds label, column head and unit holds one of these (see the tables above).
+_FUNDS_HINT = re.compile(r"元|预\s*算|执\s*行|分\s*[数值]|权\s*重|得\s*分|资\s*金|拨\s*款|结\s*转|[<&]")
 
 
 @dataclass
@@ -179,6 +199,8 @@ class FundsReader:
 
     def feed(self, line: Line) -> bool:
         """Take one line of the funds block; True when it was a funds line."""
+        if _FUNDS_HINT.search(line.joined) is None:
+            return False
         s = funds_scale(line)
         if s is not None:
             self.scale = s
@@ -271,7 +293,7 @@ def goal_columns(line: Line) -> list[tuple[int, str]] | None:
     """Column positions of a goal header row (预期目标 | 实际完成情况, 项目总目标 | 年度总体目标)."""
     if not _GOAL_HINT.search(line.joined):
         return None
-    hits = [(i, key(c)) for i, c in line.filled if key(c) in GOAL_COLUMNS]
+    hits = [(i, key(c)) for i, c in line.filled if not key_longer_than(c, _GOAL_LABEL_MAX) and key(c) in GOAL_COLUMNS]
     if not hits:
         return None
     ks = {k for _, k in hits}
@@ -283,6 +305,13 @@ def goal_columns(line: Line) -> list[tuple[int, str]] | None:
     return cols or None
 
 
+_GOAL_LABEL_MAX = max(map(len, [*GOAL_COLUMNS, *GOAL_ROW_LABELS]))
+
+
+def _is_goal_label(k: str) -> bool:
+    return k in GOAL_ROW_LABELS or k in GOAL_COLUMNS
+
+
 @dataclass
 class GoalReader:
     columns: list[tuple[int, str]]
@@ -290,7 +319,7 @@ class GoalReader:
     where: dict[str, list[int]] = field(default_factory=dict)
 
     def feed(self, line: Line) -> None:
-        cells = [(i, c) for i, c in line.filled if key(c) not in GOAL_ROW_LABELS and key(c) not in GOAL_COLUMNS]
+        cells = [(i, c) for i, c in line.filled if key_longer_than(c, _GOAL_LABEL_MAX) or not _is_goal_label(key(c))]
         if not cells:
             return
         fields = [f for _, f in self.columns]
@@ -314,11 +343,15 @@ class GoalReader:
 # ---- totals ------------------------------------------------------------------------------
 
 
+# key() only removes and folds ASCII, so a 总分/合计/等级 cell holds one of these as printed
+_TOTALS_HINT = re.compile("[总计级&]")
+
+
 def totals(line: Line) -> dict[str, float | str | None] | None:
     """总分 / 评分等级 rows of a self-evaluation."""
-    filled = [c for _, c in line.filled]
-    if not filled:
-        return None
+    filled = line.values
+    if not filled or not _TOTALS_HINT.search(filled[0]):
+        return None  # cheap test first: this runs on every table row
     k = key(filled[0])
     if k.startswith("总分") or k in {"合计", "总计"}:
         nums = [to_number(c) for c in filled[1:]]

@@ -42,6 +42,11 @@ def _gc_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        # The objects made meanwhile are long-lived results: file them in the oldest
+        # generation (freeze + unfreeze moves lists, O(1)) instead of letting the first
+        # young collection after re-enabling walk every one of them.
+        gc.freeze()
+        gc.unfreeze()
         if was_enabled:
             gc.enable()
 
@@ -166,7 +171,7 @@ def build_form(data: dict[str, Any]) -> Form:
 
 
 def _is_year_line(ln: Line) -> bool:
-    filled = [c for _, c in ln.filled]
+    filled = ln.values
     return len(filled) == 1 and year_in(filled[0]) is not None and len(key(filled[0])) <= 12
 
 

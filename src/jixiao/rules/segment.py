@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ..models import FormKind
-from ..textnorm import key, split_cells
+from ..textnorm import key, key_longer_than, split_cells
 
 _SELF = ("绩效自评表", "绩效自评价表", "支出绩效自评")
 _DECL = ("绩效目标申报表", "绩效目标表", "绩效目标申请表")
@@ -25,19 +25,27 @@ class Line:
     functools.cached_property takes a lock on each access in Python 3.11.
     """
 
-    __slots__ = ("_keys", "cells", "filled", "joined", "no")
+    __slots__ = ("_filled", "_keys", "cells", "joined", "no", "values")
 
     def __init__(self, no: int, cells: list[str]) -> None:
         self.no = no
         self.cells = cells  # with empty cells, to keep column positions
-        self.filled = [(i, c) for i, c in enumerate(cells) if c]
+        self.values = [c for c in cells if c]  # the non-empty cells
         self.joined = "".join(cells)  # all cells run together: a cheap first test
+        self._filled: list[tuple[int, str]] | None = None
         self._keys: list[str] | None = None
+
+    @property
+    def filled(self) -> list[tuple[int, str]]:
+        """(column, cell) of the non-empty cells, for the readers that need positions."""
+        if self._filled is None:
+            self._filled = [(i, c) for i, c in enumerate(self.cells) if c]
+        return self._filled
 
     @property
     def keys(self) -> list[str]:
         if self._keys is None:
-            self._keys = [key(c) for _, c in self.filled]
+            self._keys = [key(c) for c in self.values]
         return self._keys
 
     def __repr__(self) -> str:
@@ -55,7 +63,7 @@ class Segment:
 
 def title_kind(cells: list[str]) -> FormKind | None:
     filled = [c for c in cells if c]
-    if len(filled) != 1:
+    if len(filled) != 1 or key_longer_than(filled[0], 40):
         return None
     k = key(filled[0])
     if len(k) > 40 or "汇总" in k or "目录" in k:
@@ -90,7 +98,7 @@ def segment(raw_lines: list[str]) -> list[Segment]:
     lines, blank_after = to_lines(raw_lines)
     starts: list[tuple[int, FormKind | None]] = []
     for idx, ln in enumerate(lines):
-        kind = title_kind(ln.cells)
+        kind = title_kind(ln.values) if len(ln.values) == 1 else None
         if kind:
             starts.append((idx, kind))
     if not starts:
@@ -112,6 +120,8 @@ def segment(raw_lines: list[str]) -> list[Segment]:
 
 
 def _is_name_row(ln: Line) -> bool:
+    if "称" not in ln.joined and "&" not in ln.joined:
+        return False  # key() cannot add a CJK character (except an HTML entity)
     ks = ln.keys
     return bool(ks) and (ks[0] == "项目名称" or ks[0].startswith("项目名称:"))
 

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .. import framework as fw
-from ..models import Indicator
-from ..textnorm import clean, key
-from ..values import is_bare_number, parse_value, unbalanced
+from ..models import Indicator, negative_numbers
+from ..textnorm import clean, key, key_longer_than
+from ..values import is_bare_number, parse_value, to_number, unbalanced
 from .segment import Line
 
 TARGET_HEADS = ("年度指标值", "年度(/项目)指标值", "指标值", "目标值", "年度目标值", "预期指标值")
@@ -73,14 +73,22 @@ class Cat:
     name: str | None = None  # the standard name, for full
 
 
-@lru_cache(maxsize=1 << 14)
 def classify(cell: str) -> Cat | None:
+    # the longest category spelling (服务对象满意度指标) has 9 characters; most cells are
+    # longer names, and testing that first keeps them out of the cache below
+    if key_longer_than(cell, 9):
+        return None
+    return _classify(cell)
+
+
+@lru_cache(maxsize=1 << 16)
+def _classify(cell: str) -> Cat | None:
     k = key(cell)
     if not k:
         return None
     if k in fw.BLOCK_LABELS:
         return Cat("block", k)
-    std = fw.standard_name(k)
+    std = k if k in fw.STANDARD else fw.ALIASES.get(k)
     if std:
         return Cat("full", k, std)
     if fw.prefix_of(k):
@@ -90,7 +98,7 @@ def classify(cell: str) -> Cat | None:
     return None
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     line: int
     lines: list[int]
@@ -124,7 +132,7 @@ class TableReader:
     # -- driving ---------------------------------------------------------------------------
 
     def feed(self, line: Line) -> None:
-        cells = [c for _, c in line.filled]
+        cells = line.values
         blank_before = self._prev_no in self.blank_after
         self._prev_no = line.no
         if self.rows and self._pending():
@@ -154,6 +162,12 @@ class TableReader:
             if not name:
                 self.problems.append(f"第{r.line}行：指标行缺少三级指标名称，已跳过")
                 continue
+            weight, score = r.weight, r.score
+            if (weight is not None and weight < 0) or (score is not None and score < 0):
+                # keep the row, drop the impossible number, say so
+                self.problems.extend(negative_numbers(name, r.line, weight, score))
+                weight = None if weight is not None and weight < 0 else weight
+                score = None if score is not None and score < 0 else score
             out.append(
                 Indicator(
                     level1=r.level1,
@@ -161,13 +175,13 @@ class TableReader:
                     name=name,
                     target=parse_value(r.target),
                     actual=parse_value(r.actual) if self.layout.actual or r.actual else None,
-                    weight=r.weight,
-                    score=r.score,
+                    weight=weight,
+                    score=score,
                     deviation=clean(r.deviation),
                     line=r.line,
                     level1_raw=r.level1_raw,
                     level2_raw=r.level2_raw,
-                    lines=sorted(set(r.lines)),
+                    lines=r.lines if len(r.lines) == 1 else sorted(set(r.lines)),
                 )
             )
         return out
@@ -207,6 +221,11 @@ class TableReader:
         return 2 + int(lay.actual) + 2 * int(lay.scored)
 
     def _apply_categories(self, cats: list[Cat], row: Row | None) -> None:
+        if not cats:  # most rows: the merged cells above carry
+            if row is not None:
+                row.level1 = self.l1
+                row.level2 = self.l2
+            return
         got1: Cat | None = None
         got2: Cat | None = None
         cats = [c for c in cats if c.kind != "block"]
@@ -350,17 +369,17 @@ class TableReader:
     def _body_row(self, line: Line, body: list[str]) -> Row:
         row = Row(line=line.no, lines=[line.no], name_parts=[])
         lay = self.layout
-        cells = list(body)
+        cells = body  # only sliced below, never changed in place
         if lay.scored:
             pair = _last_number_pair(cells)
             if pair is not None:
                 j = pair
-                row.weight = float(_num(cells[j - 1]))
-                row.score = float(_num(cells[j]))
+                row.weight = _num(cells[j - 1])
+                row.score = _num(cells[j])
                 row.deviation = "".join(cells[j + 1 :]) or None
                 cells = cells[: j - 1]
             elif cells and is_bare_number(cells[-1]) and len(cells) >= 3:
-                row.weight = float(_num(cells[-1]))
+                row.weight = _num(cells[-1])
                 cells = cells[:-1]
         want = 2 if lay.actual else 1
         if len(cells) > want:
@@ -379,12 +398,15 @@ class TableReader:
 
     def _is_text_continuation(self, body: list[str], blank_before: bool) -> bool:
         """A line that only continues the previous row's name (or its deviation text)."""
-        if not self.rows or any(_is_valueish(c) for c in body):
+        if not self.rows:
             return False
         last = self.rows[-1]
         if self.layout.scored:
-            return last.weight is not None and len(body) <= 2
-        return len(body) == 1 and (last.target is None or blank_before)
+            shape = last.weight is not None and len(body) <= 2
+        else:
+            shape = len(body) == 1 and (last.target is None or blank_before)
+        # the shape first: it is cheap and rules out most rows before any cell is parsed
+        return shape and not any(_is_valueish(c) for c in body)
 
     def _append_text(self, line: Line, body: list[str]) -> None:
         last = self.rows[-1]
@@ -414,8 +436,6 @@ class TableReader:
 
 
 def _num(cell: str) -> float:
-    from ..values import to_number
-
     v = to_number(cell)
     return 0.0 if v is None else v
 
@@ -435,6 +455,8 @@ def _starts_value(cell: str) -> bool:
 @lru_cache(maxsize=1 << 15)
 def _is_valueish(cell: str) -> bool:
     """A cell that is a value, a weight or an official result wording."""
+    if _DIGIT.search(cell) is None:  # no digit, no number to parse (most names)
+        return not key_longer_than(cell, _RESULT_WORDS_MAX) and key(cell) in RESULT_WORDS
     if is_bare_number(cell):
         return True
     v = parse_value(cell)
@@ -444,6 +466,7 @@ def _is_valueish(cell: str) -> bool:
     return k in RESULT_WORDS
 
 
+_DIGIT = re.compile(r"[0-9\uff10-\uff19]")  # ASCII or full-width digits
 RESULT_WORDS = {
     "达成指标",
     "达成年度指标",
@@ -455,3 +478,4 @@ RESULT_WORDS = {
     "部分达成",
     "未达成",
 }
+_RESULT_WORDS_MAX = max(map(len, RESULT_WORDS))
