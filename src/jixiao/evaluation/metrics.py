@@ -16,7 +16,8 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from ..models import Form, Indicator, Value
+from ..models import Form, Funds, Indicator, Value
+from ..prf import PRF
 
 _WS = re.compile(r"\s+")
 
@@ -31,18 +32,7 @@ HEADER_FIELDS = (
     "start_date",
     "end_date",
 )
-FUNDS_FIELDS = (
-    "initial_budget",
-    "annual_budget",
-    "executed",
-    "requested_total",
-    "fiscal",
-    "carryover",
-    "other",
-    "execution_rate",
-    "weight",
-    "score",
-)
+FUNDS_FIELDS = tuple(Funds.model_fields)
 GOAL_FIELDS = ("expected", "actual", "overall")
 VALUE_PARTS = ("op", "value", "unit", "text")
 
@@ -72,41 +62,6 @@ def value_part_equal(a: Value | None, b: Value | None, part: str) -> bool:
 
 
 # ---- counters ----------------------------------------------------------------------------
-
-
-@dataclass
-class PRF:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    def add(self, other: PRF) -> None:
-        self.tp += other.tp
-        self.fp += other.fp
-        self.fn += other.fn
-
-    def as_dict(self) -> dict[str, float | int]:
-        return {
-            "precision": round(self.precision, 4),
-            "recall": round(self.recall, 4),
-            "f1": round(self.f1, 4),
-            "tp": self.tp,
-            "fp": self.fp,
-            "fn": self.fn,
-        }
 
 
 @dataclass

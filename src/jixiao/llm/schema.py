@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from ..models import Funds
 from ..values import to_number
 
 FormKind = Literal["self_evaluation", "target_declaration"]
@@ -89,19 +90,7 @@ class FundsOut(_Out):
     weight: float | None = Field(None, description="资金行的分值")
     score: float | None = Field(None, description="资金行的得分")
 
-    _numbers = field_validator(
-        "initial_budget",
-        "annual_budget",
-        "executed",
-        "requested_total",
-        "fiscal",
-        "carryover",
-        "other",
-        "execution_rate",
-        "weight",
-        "score",
-        mode="before",
-    )(_number)
+    _numbers = field_validator(*Funds.model_fields, mode="before")(_number)  # the same fields as ours
 
     @field_validator("unit", mode="before")
     @classmethod

@@ -17,40 +17,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..prf import PRF
 from .result import ReconcileResult
 
 IndicatorEntry = tuple[str, str, str | None, str | None, str]
 
 
 @dataclass
-class Counts:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    def add(self, gold: set[Any], pred: set[Any]) -> None:
-        self.tp += len(gold & pred)
-        self.fp += len(pred - gold)
-        self.fn += len(gold - pred)
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-
-@dataclass
 class Score:
-    projects: Counts = field(default_factory=Counts)
-    indicators: Counts = field(default_factory=Counts)
+    projects: PRF = field(default_factory=PRF)
+    indicators: PRF = field(default_factory=PRF)
     status_total: int = 0
     status_correct: int = 0
     budget_total: int = 0
@@ -93,7 +69,7 @@ def score(
     pred = result.model_dump(mode="json")
     gold_pairs = {(p["declared"], p["evaluated"]) for p in gold["projects"]}
     pred_pairs = {(p["declared"], p["evaluated"]) for p in pred["projects"]}
-    sc.projects.add(gold_pairs, pred_pairs)
+    sc.projects.add_sets(gold_pairs, pred_pairs)
     for missing in sorted(gold_pairs - pred_pairs):
         sc.errors.append(f"project pair missed: {missing}")
     for extra in sorted(pred_pairs - gold_pairs):
@@ -103,7 +79,7 @@ def score(
     pred_entries = _entries(pred["projects"])
     both = {e[:4] for e in gold_entries if e[2] and e[3]}
     pred_both = {e[:4] for e in pred_entries if e[2] and e[3]}
-    sc.indicators.add(both, pred_both)
+    sc.indicators.add_sets(both, pred_both)
     sc.status_total += len(gold_entries)
     sc.status_correct += len(gold_entries & pred_entries)
     for g in sorted(gold_entries - pred_entries, key=str):
