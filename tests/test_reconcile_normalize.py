@@ -110,3 +110,16 @@ def test_similarity_bounded_and_symmetric(a: str, b: str) -> None:
     assert s == pytest.approx(text_similarity(b, a))
     if a and a == b:
         assert s == 1.0
+
+
+def test_shared_prefix_alone_does_not_make_names_alike() -> None:
+    from jixiao.reconcile.normalize import name_similarity, text_similarity
+
+    a, b = project_key("西部片区高校毕业生公务员医疗补助"), project_key("西部片区高校毕业生法律咨询与服务工作经费")
+    assert text_similarity(a, b) > 0.58  # the programme prefix alone
+    assert name_similarity(a, b) < 0.57  # 0.5 + half the similarity of what follows the prefix
+    # a name extended by a suffix, or renamed at its end, keeps most of its score
+    assert name_similarity("医保宣传与推广", "医保宣传与推广工作经费") == text_similarity(
+        "医保宣传与推广", "医保宣传与推广工作经费"
+    )
+    assert name_similarity("土壤污染状况调查", "土壤污染状况详查") >= 0.75

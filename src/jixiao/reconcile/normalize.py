@@ -113,6 +113,19 @@ def text_similarity(a: str, b: str) -> float:
     return max(ratio, 0.9 * bag, contained)
 
 
+def name_similarity(a: str, b: str, prefix_min: int = 4) -> float:
+    """``text_similarity`` of two project names, discounted when they share only a long
+    prefix: 西部片区高校毕业生公务员医疗补助 and 西部片区高校毕业生法律咨询与服务工作经费 are
+    sibling projects of one programme, whose common part says nothing about the pairing.
+    The parts after the prefix then cap the score at 0.5 + 0.5 × their own similarity; a
+    name that merely extends the other (医保宣传与推广 / 医保宣传与推广工作经费) keeps its score."""
+    full = text_similarity(a, b)
+    n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    if n < prefix_min or n == len(a) or n == len(b):
+        return full
+    return min(full, 0.5 + 0.5 * text_similarity(a[n:], b[n:]))
+
+
 def _bag_similarity(a: str, b: str) -> float:
     """Shared characters regardless of order: the LCS of the sorted strings is the multiset
     intersection, so rapidfuzz's Indel does the counting."""

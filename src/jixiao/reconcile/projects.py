@@ -24,7 +24,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
 from ..models import Form
-from .normalize import indicator_key, org_key, project_key, same_org_key, text_similarity
+from .normalize import indicator_key, name_similarity, org_key, project_key, same_org_key
 from .settings import DEFAULT, Settings
 
 
@@ -154,7 +154,7 @@ def _flag(x: object, y: object) -> bool | None:
 
 def features(d: FormView, e: FormView, settings: Settings = DEFAULT) -> Features:
     df, ef = d.form, e.form
-    name = text_similarity(d.name_key, e.name_key)
+    name = name_similarity(d.name_key, e.name_key)
     department = same_org_key(d.department_key, e.department_key)
     unit = same_org_key(d.unit_key, e.unit_key)
     year = _flag(df.year, ef.year)
