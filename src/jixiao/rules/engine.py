@@ -23,8 +23,10 @@ def extract(source: Source) -> Document:
     """Every form of one source."""
     doc = Document(source=source.name, engine=ENGINE, warnings=list(source.warnings))
     with _gc_paused():
-        for seg in segment(source.lines):
-            form = extract_segment(seg)
+        segs = segment(source.lines)
+        segs.reverse()
+        while segs:  # pop each segment: its lines are freed as its form is made
+            form = extract_segment(segs.pop())
             if form is None:
                 continue
             doc.forms.append(form)
