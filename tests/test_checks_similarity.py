@@ -108,3 +108,19 @@ def test_minhash_finds_near_copies_among_many_texts() -> None:
     assert fast <= exact  # verified with rapidfuzz: never a false pair
     assert len(exact) >= 150
     assert len(fast) / len(exact) >= 0.99
+
+
+def test_exact_join_scores_the_same_with_and_without_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Candidates are verified by cpdist when numpy is loaded, else text by text: same pairs, same scores."""
+    pytest.importorskip("numpy")
+    import sys
+
+    rng = random.Random(5)
+    bases = ["".join(rng.choice(ALPHABET) for _ in range(50)) for _ in range(4)]
+    texts = [_mutate(rng, rng.choice(bases), rng.randint(0, 8)) for _ in range(120)]
+    for cutoff in (0.0, 80.0, 90.0):
+        with_numpy = similar_pairs(texts, cutoff=cutoff, method="exact")
+        with monkeypatch.context() as m:
+            m.setitem(sys.modules, "numpy", None)  # as if numpy were not installed
+            without = similar_pairs(texts, cutoff=cutoff, method="exact")
+        assert without == with_numpy and len(with_numpy) > 10

@@ -17,8 +17,18 @@ from jixiao.api import extract_path
 from jixiao.textnorm import despace
 
 HEADER = [
-    "kind", "year", "project_name", "department", "implementing_unit", "project_nature",
-    "project_category", "start_date", "end_date", "total_score", "grade", "lines",
+    "kind",
+    "year",
+    "project_name",
+    "department",
+    "implementing_unit",
+    "project_nature",
+    "project_category",
+    "start_date",
+    "end_date",
+    "total_score",
+    "grade",
+    "lines",
 ]
 VALUE_FIELDS = ["op", "value", "unit", "text"]
 
@@ -35,7 +45,9 @@ def compare(got: dict[str, Any], gold: dict[str, Any]) -> dict[str, Any]:
         if of and (of["kind"], of["project_name"]) == (gf["kind"], gf["project_name"]):
             forms_ok += 1
         else:
-            diffs.append(f"form {n}: expected {gf['kind']} {gf['project_name']}, got {of and (of['kind'], of['project_name'])}")
+            diffs.append(
+                f"form {n}: expected {gf['kind']} {gf['project_name']}, got {of and (of['kind'], of['project_name'])}"
+            )
     header_total = header_ok = funds_total = funds_ok = goal_total = goal_ok = 0
     g_rows: Counter[tuple[int, str, str]] = Counter()
     o_rows: Counter[tuple[int, str, str]] = Counter()

@@ -25,8 +25,10 @@ SIZE = (180, 50)
 
 
 async def _ready(app: ReviewApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    """The first screen, and every finding merged into it (test_review_progressive.py is
+    about the time between the two)."""
     for _ in range(1000):
-        if app.ready or app.error:
+        if (app.ready and app.complete) or app.error:
             return
         await pilot.pause(0.02)
     raise AssertionError("the session never showed its first screen")

@@ -137,3 +137,26 @@ def test_form_of_by_name_and_by_line() -> None:
     assert index.find(no_lines) == FormRef(1, twins[0]), "by name alone: the first of that name"
     other_file = f.model_copy(update={"source": "别的文件.txt"})
     assert index.find(other_file) is None
+
+
+def test_replace_keeps_the_finding_and_form_on_screen() -> None:
+    """More findings arrive (positions shift): the same finding by key, the same form."""
+    docs = list(seed_documents())
+    rows = build(docs, gold_findings(), {}).findings
+    bare = rows[-1].ref  # a form whose findings all come later
+    early = [r.finding for r in rows if r.ref != bare and r.finding.check != "completion-copies-goal"]
+    later = [r.finding for r in rows if r.ref == bare or r.finding.check == "completion-copies-goal"]
+    s = ReviewState(build(docs, early, {}))
+    s.step(1)
+    s.step(1)
+    key, selected = s.row.key, s.selected  # type: ignore[union-attr]
+    s.replace(build(docs, early + later, {}))
+    assert len(s.data.findings) == len(rows)
+    assert s.row is not None and s.row.key == key and s.selected == selected
+    assert s.position_of(key) == s.current
+    # on a form without findings yet: stays there, and its first finding is current once known
+    s2 = ReviewState(build(docs, early, {}))
+    assert bare is not None
+    s2.select(bare)
+    s2.replace(build(docs, early + later, {}))
+    assert s2.selected == bare and s2.row is not None and s2.row.ref == bare

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
 from ..models import Finding, Form, Indicator
-from .indicators import MONEY_UNITS, PERCENT_UNITS, is_cost, is_money_unit
+from .indicators import PERCENT_UNITS, is_cost, is_money_unit
 from .registry import Ctx, form_check
 from .text import field_lines, money, name_key, num, row_evidence, row_lines
 
@@ -78,6 +79,7 @@ def _compatible(a: str, b: str) -> bool:
     return any(a in fam and b in fam for fam in _UNIT_FAMILIES)
 
 
+@lru_cache(maxsize=1 << 14)  # indicator names repeat across forms
 def _stem(name: str, words: re.Pattern[str]) -> str:
     k = name_key(name)
     prev = None
@@ -103,12 +105,12 @@ def _quantity_rows(form: Form) -> list[Indicator]:
     return [
         i
         for i in form.indicators
-        if not is_cost(i)
-        and i.target is not None
+        if i.target is not None
         and i.target.value is not None
         and i.target.unit
         and i.target.unit not in PERCENT_UNITS
         and not is_money_unit(i.target.unit)
+        and not is_cost(i)
     ]
 
 
@@ -202,22 +204,28 @@ def cost_arithmetic(form: Form, ctx: Ctx) -> Iterator[Finding]:
     budget, budget_label, budget_fields = _budget(form)
     if not budget or budget <= 0:
         return
-    quantities = _quantity_rows(form)
+    # Only rows in a money unit are costed (and every such row is a cost row, see is_cost).
+    costs = [
+        i
+        for i in form.indicators
+        if i.target is not None and i.target.value is not None and is_money_unit(i.target.unit)
+    ]
+    if not costs:
+        return
+    quantities: list[Indicator] | None = None
     names = [i.name for i in form.indicators]
     terms: list[_Term] = []
     totals: list[tuple[Indicator, float]] = []
     unpaired = 0
-    for ind in form.indicators:
+    for ind in costs:
         t = ind.target
-        if not is_cost(ind) or t is None or t.value is None or not t.unit:
-            continue
-        base = t.unit.split("/", 1)[0]
-        if base not in MONEY_UNITS:
-            continue
-        amount = t.value * _SCALE[base]
+        assert t is not None and t.value is not None and t.unit is not None
+        amount = t.value * _SCALE[t.unit.split("/", 1)[0]]
         if "/" not in t.unit:
             totals.append((ind, amount))
             continue
+        if quantities is None:
+            quantities = _quantity_rows(form)
         paired = _pair(ind, _denominator(t.unit), quantities, form_subject(ind.name, names))
         if paired is None:
             unpaired += 1

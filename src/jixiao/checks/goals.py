@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -84,8 +85,10 @@ _MAYBE_PLACEHOLDER = re.compile(r"描述|请|填写|字以内|字左右|[XxＸ�
 
 
 def _placeholders(text: str | None, extra: list[re.Pattern[str]]) -> list[str]:
-    if not text or (not extra and not _MAYBE_PLACEHOLDER.search(text)):
+    if not text:
         return []
+    if not extra:
+        return list(_builtin_placeholders(text))
     t = clean(text) or ""
     if _BARE_PLACEHOLDER.match(t):
         return [t]
@@ -93,6 +96,16 @@ def _placeholders(text: str | None, extra: list[re.Pattern[str]]) -> list[str]:
     for pat in extra:
         hits += [m.group(0) for m in pat.finditer(t)]
     return hits
+
+
+@lru_cache(maxsize=1 << 14)  # cells ('≥95%', '达成指标', names) repeat across thousands of forms
+def _builtin_placeholders(text: str) -> tuple[str, ...]:
+    if not _MAYBE_PLACEHOLDER.search(text):
+        return ()
+    t = clean(text) or ""
+    if _BARE_PLACEHOLDER.match(t):
+        return (t,)
+    return tuple(m.group(0) for m in _PLACEHOLDER.finditer(t))
 
 
 # Rule: template instructions left in any text cell ('（描述一下…）', 请填写, XX, (100字以内), 指标2, ……).
@@ -157,6 +170,15 @@ def other_years(text: str | None, year: int) -> list[int]:
     """Years a text speaks of besides ``year``, when it never speaks of ``year`` itself."""
     if not text or not _MAYBE_YEAR.search(text):
         return []
+    return list(_other_years(text, year))
+
+
+@lru_cache(maxsize=1 << 14)  # indicator cells repeat across forms of one year
+def _other_years(text: str, year: int) -> tuple[int, ...]:
+    return tuple(_years_besides(text, year))
+
+
+def _years_besides(text: str, year: int) -> list[int]:
     t = clean(text) or ""
     spans: list[tuple[int, int]] = []
     for m in _RANGE.finditer(t):

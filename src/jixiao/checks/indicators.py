@@ -7,6 +7,7 @@ in one place, so it can be argued with.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..models import Indicator, Value
 from .text import name_key
@@ -55,31 +56,44 @@ def is_reverse(ind: Indicator) -> bool:
         return True
     if is_cost(ind):
         return True
-    name = ind.name
+    return _reverse_name(ind.name)
+
+
+# The name tests below are pure functions of a name; names repeat across thousands of forms.
+_names_cache = lru_cache(maxsize=1 << 16)
+
+
+@_names_cache
+def _reverse_name(name: str) -> bool:
     return bool(_REVERSE.search(name)) and not _HANDLED.search(name)
 
 
+@_names_cache
 def is_zero_kind(name: str) -> bool:
     """A rate whose sensible target is 0: 投诉率, 事故率 (but not 投诉处理率)."""
     return bool(_ZERO_KIND.search(name)) and not _HANDLED.search(name)
 
 
+@_names_cache
 def is_rate(name: str) -> bool:
     """A 率 (a ratio, measured in %): the name ends in 率, possibly before a bracket."""
     k = name_key(name)
     return k.endswith("率") or bool(re.search(r"率[（(]", name))
 
 
+@_names_cache
 def is_growth(name: str) -> bool:
     return bool(_GROWTH.search(name))
 
 
+@_names_cache
 def is_head_count(name: str) -> bool:
     """A number of people: '…人数', '…人次' (not '…人数占比')."""
     k = name_key(name)
     return bool(re.search(r"人数$|人次$|人数量$", k))
 
 
+@_names_cache
 def is_count(name: str) -> bool:
     """A count of things: '…数量', '…次数', '…家数', '…人数', '…个数', '…件数'."""
     k = name_key(name)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
 
 from ..models import SEVERITY_RANK, Document, Finding
 from .config import CheckConfig
@@ -19,35 +22,95 @@ def locate(docs: Sequence[Document]) -> list[Located]:
 
 def run_checks(docs: Sequence[Document], config: CheckConfig | None = None) -> list[Finding]:
     """Findings of every enabled check, in document order (source, first line, check)."""
+    return sort_findings([f for stage in check_stages(docs, config) for f in stage.findings])
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One part of a run's findings (see ``check_stages``)."""
+
+    findings: list[Finding]
+    forms: tuple[tuple[int, int], ...] = ()  # (document, form) whose per-form checks ran in this stage
+    corpus: bool = False  # the cross-form checks (over every form) ran in this stage
+    reconciled: bool = False  # the declared/evaluated reconciliation ran in this stage
+    reconciliation: Any = None  # its ReconcileResult, for a caller that also shows the pairs
+
+
+def check_stages(
+    docs: Sequence[Document], config: CheckConfig | None = None, *, first_forms: int = 0, chunk_forms: int = 0
+) -> Iterator[Stage]:
+    """The findings of ``run_checks`` in stages, for a session that shows the first forms
+    while the rest are checked: the cross-form checks and the per-form checks of the first
+    ``first_forms`` forms, then the per-form checks of ``chunk_forms`` more forms at a time,
+    then the reconciliation (0 = everything in one stage each).
+
+    Findings that could share a decision key (same check, file, project and form kind)
+    always come in one stage: a stage holds whole checks or every form of a (file, project,
+    kind); so keys numbered over what has arrived never change when more arrives. The
+    stages' findings together, sorted, are exactly ``run_checks``'s.
+    """
     cfg = config or CheckConfig()
     forms = locate(docs)
-    findings: list[Finding] = []
-    for spec in CATALOG.values():
-        if not cfg.enabled(spec.id):
-            continue
-        if spec.scope == "form":
-            for at in forms:
-                findings.extend(spec.func(at.form, Ctx(spec, cfg, at)))
-        else:
-            findings.extend(spec.func(forms, Ctx(spec, cfg)))
-    findings.extend(_reconciliation(docs, cfg))
-    return sort_findings(findings)
+    specs = [spec for spec in CATALOG.values() if cfg.enabled(spec.id)]
+    corpus: list[Finding] = []
+    for spec in specs:
+        if spec.scope == "corpus":
+            corpus.extend(spec.func(forms, Ctx(spec, cfg)))
+    form_specs = [spec for spec in specs if spec.scope == "form"]
+    first = True
+    for chunk in _form_chunks(forms, first_forms, chunk_forms):
+        found = corpus if first else []
+        for spec in form_specs:
+            for at in chunk:
+                found.extend(spec.func(at.form, Ctx(spec, cfg, at)))
+        yield Stage(found, tuple((at.doc, at.index) for at in chunk), corpus=first)
+        first = False
+    if first:  # no forms at all
+        yield Stage(corpus, corpus=True)
+    result, found = _reconciliation(docs, cfg)
+    yield Stage(found, reconciled=True, reconciliation=result)
 
 
-def _reconciliation(docs: Sequence[Document], cfg: CheckConfig) -> list[Finding]:
-    """target-dropped/-added/-changed and budget-changed, when both kinds of form are given."""
+def _form_chunks(forms: Sequence[Located], first: int, size: int) -> Iterator[list[Located]]:
+    """Forms in order, ``first`` then ``size`` at a time (0: all), each chunk completed with
+    the other forms of its (file name, project, kind): findings about them may share keys."""
+    groups: dict[tuple[str, str, str], list[int]] = {}
+    for i, at in enumerate(forms):
+        # what a decision key names: the file's name (not its folder), the project, the kind
+        groups.setdefault((PurePath(at.source).name, at.form.project_name or "", at.form.kind), []).append(i)
+    group_of = {i: g for g in groups.values() for i in g}
+    taken = [False] * len(forms)
+    start, limit = 0, first
+    while start < len(forms):
+        chunk: list[int] = []
+        while start < len(forms) and (limit <= 0 or len(chunk) < limit):
+            if not taken[start]:
+                for i in group_of[start]:
+                    if not taken[i]:
+                        taken[i] = True
+                        chunk.append(i)
+            start += 1
+        if chunk:
+            yield [forms[i] for i in sorted(chunk)]
+        limit = size
+
+
+def _reconciliation(docs: Sequence[Document], cfg: CheckConfig) -> tuple[Any, list[Finding]]:
+    """target-dropped/-added/-changed and budget-changed, when both kinds of form are given;
+    with the ReconcileResult they come from (None when nothing was reconciled)."""
     kinds = {f.kind for d in docs for f in d.forms}
     if len(kinds) < 2 or not any(cfg.enabled(i) for i in RECONCILE_IDS):
-        return []
+        return None, []
     try:
-        from ..reconcile import reconcile_findings
+        from ..reconcile import reconcile_with_findings
     except ImportError:  # the reconciliation module is optional
-        return []
+        return None, []
+    result, found = reconcile_with_findings(list(docs))
     out: list[Finding] = []
-    for f in reconcile_findings(list(docs)):
+    for f in found:
         if cfg.enabled(f.check):
             out.append(f.model_copy(update={"severity": cfg.severity_of(f.check, f.severity)}))
-    return out
+    return result, out
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

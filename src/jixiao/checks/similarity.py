@@ -23,24 +23,26 @@ text, or ``process.cpdist`` over all candidate pairs at once).
 from __future__ import annotations
 
 import math
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from operator import add
 from typing import Any
 
 from rapidfuzz import fuzz, process
 
 
 def _grams(s: str, q: int) -> list[str]:
-    """q-grams of ``s``, a repeated one numbered so that sets behave like multisets."""
-    grams = [s[i : i + q] for i in range(len(s) - q + 1)]
-    if len(set(grams)) == len(grams):
+    """q-grams of ``s`` as a multiset: the k-th repeat of a gram is numbered (``g\x00k``) so
+    that sets behave like multisets. The order is not meaningful."""
+    grams = list(map(add, s, s[1:])) if q == 2 else [s[i : i + q] for i in range(len(s) - q + 1)]
+    counts = Counter(grams)
+    if len(counts) == len(grams):
         return grams
-    seen: dict[str, int] = {}
-    out: list[str] = []
-    for g in grams:
-        n = seen.get(g, 0)
-        seen[g] = n + 1
-        out.append(g if n == 0 else f"{g}\x00{n}")
+    out = list(counts)
+    for g, n in counts.items():
+        if n > 1:
+            out += [f"{g}\x00{k}" for k in range(1, n)]
     return out
 
 
@@ -49,6 +51,7 @@ def _min_shared(length: int, c: float, q: int) -> float:
     return length * (1 - 2 * q * (1 - c)) - q + 1
 
 
+_NUMPY_WORTH = 200_000  # candidate pairs (see _verified)
 EXACT_LIMIT = 2000  # up to this many distinct texts the join is exact; beyond, MinHash candidates
 
 
@@ -86,7 +89,7 @@ def exact_pairs(uniq: Sequence[str], *, cutoff: float = 90.0, q: int = 2) -> lis
     index: dict[int, list[int]] = defaultdict(list)
     done: list[int] = []
     unfiltered: list[int] = []  # texts too short for the bound: compared with everything
-    pairs: list[tuple[int, int, float]] = []
+    candidates: list[tuple[int, list[int]]] = []  # (text, the texts it may be like), verified at the end
     for i in order:
         L = lengths[i]
         need = math.ceil(_min_shared(L, c, q) - 1e-9)
@@ -106,14 +109,49 @@ def exact_pairs(uniq: Sequence[str], *, cutoff: float = 90.0, q: int = 2) -> lis
                 index[r].append(i)
         done.append(i)
         cands = [j for j in found if lengths[j] >= shortest - 1e-9]
-        if not cands:
-            continue
-        for _, score, k in process.extract(
-            uniq[i], [uniq[j] for j in cands], scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
-        ):
-            j = cands[k]
-            pairs.append((min(i, j), max(i, j), float(score)))
-    return pairs
+        if cands:
+            candidates.append((i, cands))
+    return _verified(uniq, candidates, cutoff)
+
+
+def _verified(
+    uniq: Sequence[str], candidates: list[tuple[int, list[int]]], cutoff: float
+) -> list[tuple[int, int, float]]:
+    """The candidate pairs (i, j) with ``fuzz.ratio ≥ cutoff``, as (min, max, score): scored
+    all at once by ``process.cpdist`` (C++, every core, without the GIL) when numpy is at
+    hand, else one text at a time. Importing numpy costs about as much as scoring 50,000
+    pairs, so it is imported for this only when there are many more."""
+    n_pairs = sum(len(cands) for _, cands in candidates)
+    if not n_pairs:
+        return []
+    np = sys.modules.get("numpy")
+    if np is None and n_pairs >= _NUMPY_WORTH:
+        try:
+            import numpy as np
+        except ImportError:  # numpy is optional
+            np = None
+    if np is None:
+        pairs: list[tuple[int, int, float]] = []
+        for i, cands in candidates:
+            for _, score, k in process.extract(
+                uniq[i], [uniq[j] for j in cands], scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
+            ):
+                j = cands[k]
+                pairs.append((min(i, j), max(i, j), float(score)))
+        return pairs
+    first = [i for i, cands in candidates for _ in cands]
+    second = [j for _, cands in candidates for j in cands]
+    scores = process.cpdist(
+        [uniq[i] for i in first],
+        [uniq[j] for j in second],
+        scorer=fuzz.ratio,
+        score_cutoff=cutoff,
+        dtype=np.float64,
+        workers=-1,
+    )
+    # below the cutoff cpdist answers 0: a cutoff of 0 keeps every pair
+    hit = np.flatnonzero(scores >= cutoff) if cutoff > 0 else range(len(first))
+    return [(min(first[k], second[k]), max(first[k], second[k]), float(scores[k])) for k in hit]
 
 
 def minhash_pairs(

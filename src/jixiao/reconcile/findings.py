@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from ..models import Document, Finding, Form
 from .reconciler import reconcile
-from .result import IndicatorPair, ProjectPair
+from .result import IndicatorPair, ProjectPair, ReconcileResult
 from .settings import Settings, load_settings
 
 Sourced = list[tuple[Form, str]]
@@ -29,9 +29,17 @@ def split_by_kind(docs: Sequence[Document]) -> tuple[Sourced, Sourced]:
 
 def reconcile_findings(docs: Sequence[Document], settings: Settings | None = None) -> list[Finding]:
     """Findings for every reconciled pair; [] unless both kinds of form are present."""
+    return reconcile_with_findings(docs, settings)[1]
+
+
+def reconcile_with_findings(
+    docs: Sequence[Document], settings: Settings | None = None
+) -> tuple[ReconcileResult | None, list[Finding]]:
+    """The reconciliation of all declarations (in document order) with all self-evaluations,
+    and its findings: one run for a caller that shows both (the review session)."""
     declared, evaluated = split_by_kind(docs)
     if not declared or not evaluated:
-        return []
+        return None, []
     s = settings or load_settings()
     result = reconcile([f for f, _ in declared], [f for f, _ in evaluated], s)
     findings: list[Finding] = []
@@ -44,7 +52,7 @@ def reconcile_findings(docs: Sequence[Document], settings: Settings | None = Non
         for ip in pair.indicators:
             if ip.status != "matched":
                 findings.append(_indicator_finding(pair, ip, dsource, esource, s))
-    return findings
+    return result, findings
 
 
 def _where(source: str, line: int | None) -> str:

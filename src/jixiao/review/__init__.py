@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..models import Document, Finding
 from ..store import default_db_path
-from .loader import Checker
+from .loader import CHUNK_FORMS, FIRST_FORMS, Checker
 
 if TYPE_CHECKING:
     from .app import ReviewApp
@@ -26,16 +26,29 @@ def create_app(
     documents: Sequence[Document] | None = None,
     findings: Sequence[Finding] | None = None,
     checker: Checker | None = None,
+    first_forms: int = FIRST_FORMS,
+    chunk_forms: int = CHUNK_FORMS,
 ) -> ReviewApp:
     """The review app for ``files`` (or ready ``documents``); findings from ``findings``,
     else ``checker``, else ``jixiao.checks.run_checks``; decisions in ``db`` (default: beside
-    the first input). Textual is imported here, not at module import (an optional extra)."""
+    the first input). The first screen waits for the per-form checks of ``first_forms``
+    forms; the others are checked ``chunk_forms`` at a time afterwards (checkers with
+    ``stages``, as the default one). Textual is imported here, not at module import."""
     from .app import ReviewApp
 
     if db is None:
         first = files[0] if files else (documents[0].source if documents else "-")
         db = default_db_path(first)
-    return ReviewApp(files, Path(db), engine, documents=documents, findings=findings, checker=checker)
+    return ReviewApp(
+        files,
+        Path(db),
+        engine,
+        documents=documents,
+        findings=findings,
+        checker=checker,
+        first_forms=first_forms,
+        chunk_forms=chunk_forms,
+    )
 
 
 __all__ = ["create_app"]

@@ -1,8 +1,13 @@
 """The terminal review session: go through every finding with the keyboard, decide, export.
 
 Reading, checking and every database write run in worker threads, never on the event
-loop. Decisions go through one writer thread in the order they were made, each committed
-in its own transaction as soon as it is made; the screen shows a decision at once.
+loop. The first screen comes as soon as the documents are read, the cross-form checks run
+and the first forms checked; the other forms' findings (and the declared/evaluated
+reconciliation) are merged in as they are computed, the project list showing '…' for the
+forms still being checked. Findings are followed by their decision key, never by their
+position (which changes as findings arrive). Decisions go through one writer thread in the
+order they were made, each committed in its own transaction as soon as it is made; the
+screen shows a decision at once.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -23,10 +28,10 @@ from textual.worker import Worker, get_current_worker
 
 from ..errors import JixiaoError
 from ..models import Document, Finding
-from ..report.data import check_label
+from ..report.data import build, check_label
 from ..report.evidence import INDICATOR_COLUMNS, Evidence, FormRef
 from ..store import Decision, DecisionValue
-from .loader import Checker, Loaded, Pair, load, reconcile_pairs
+from .loader import CHUNK_FORMS, FIRST_FORMS, Batch, Checker, Loaded, Loading, Pair, reconcile_pairs
 from .screens import ALL_CHECKS, CheckPicker, HelpScreen, TextPrompt
 from .state import ReviewState
 from .widgets import (
@@ -46,9 +51,8 @@ from .widgets import (
 class _Write:
     """One change for the writer thread: a decision (with reason) or a note."""
 
-    pos: int
     finding: Finding
-    key: str
+    key: str  # positions change while findings arrive; the key does not
     what: str  # "decision" | "note"
     decision: DecisionValue | None = None
     text: str | None = None  # the reason, or the note
@@ -93,6 +97,8 @@ class ReviewApp(App[None]):
         documents: Sequence[Document] | None = None,
         findings: Sequence[Finding] | None = None,
         checker: Checker | None = None,
+        first_forms: int = FIRST_FORMS,
+        chunk_forms: int = CHUNK_FORMS,
     ) -> None:
         super().__init__()
         self.files = list(files)
@@ -101,7 +107,9 @@ class ReviewApp(App[None]):
         self._documents = documents
         self._findings = findings
         self._checker = checker
+        self._stages = (first_forms, chunk_forms)
         self.loaded: Loaded | None = None
+        self._reconciliation: Any = None  # the checks' reconciliation, reused by the side panel
         self.state: ReviewState | None = None
         self.error: str | None = None  # why loading failed (the CLI turns it into exit 2)
         self.timings: dict[str, float] = {"start": time.perf_counter()}
@@ -136,19 +144,32 @@ class ReviewApp(App[None]):
     # ------------------------------------------------------------------ loading
     @work(thread=True, exclusive=True, group="load")
     def _load(self) -> None:
+        loading = Loading(
+            self.files,
+            self.db_path,
+            self.engine,
+            documents=self._documents,
+            findings=self._findings,
+            checker=self._checker,
+            first_forms=self._stages[0],
+            chunk_forms=self._stages[1],
+        )
         try:
-            loaded = load(
-                self.files,
-                self.db_path,
-                self.engine,
-                documents=self._documents,
-                findings=self._findings,
-                checker=self._checker,
-            )
+            loaded = loading.start()
         except JixiaoError as e:
             self.call_from_thread(self._failed, str(e))
             return
-        self.call_from_thread(self._loaded, loaded)
+        worker = get_current_worker()
+        try:
+            self.call_from_thread(self._loaded, loaded)
+            for batch in loading.rest():
+                if worker.is_cancelled:
+                    return
+                self.call_from_thread(self._more, batch)
+            self.call_from_thread(self._complete)
+        except RuntimeError:  # the app stopped meanwhile
+            return
+        loading.save()
 
     def _failed(self, message: str) -> None:
         self.error = message
@@ -158,13 +179,47 @@ class ReviewApp(App[None]):
         self.loaded = loaded
         self.timings.update({k: v for k, v in loaded.timings.items()})
         self.state = ReviewState(loaded.data)
-        self.query_one(ProjectList).fill(self.state.projects())
+        projects = self.query_one(ProjectList)
+        projects.pending = loaded.unchecked
+        projects.fill(self.state.projects())
         self._writer = self._write_loop()
         self._render(force=True)
-        self.query_one(ProjectList).focus()
+        projects.focus()
         for w in loaded.warnings:
             self.notify(w, severity="warning", timeout=8)
         self.call_after_refresh(self._first_screen)
+        if loaded.complete:
+            self._complete()
+
+    def _more(self, batch: Batch) -> None:
+        """Merge findings computed after the first screen: the reviewer stays on the same
+        finding and form, decisions already made (saved or still queued) are kept."""
+        loaded, st = self.loaded, self.state
+        assert loaded is not None and st is not None
+        loaded.unchecked.difference_update(batch.checked)
+        if batch.reconciled:
+            loaded.reconciling = False
+            self._reconciliation = batch.reconciliation
+        if batch.findings:
+            from ..checks.runner import sort_findings
+
+            loaded.findings = sort_findings(loaded.findings + batch.findings)
+            # what is on screen is the newest word on every finding shown so far
+            decisions = dict(loaded.decisions)
+            decisions.update({r.key: r.decision for r in st.data.findings if r.decision is not None})
+            loaded.data = build(loaded.docs, loaded.findings, decisions)
+            st.replace(loaded.data)
+        self.query_one(ProjectList).fill(st.projects())
+        if batch.findings or st.selected in batch.checked:
+            self._render(force=True)  # positions changed, or the form on screen is checked now
+        else:
+            self.sub_title = self._status()
+
+    def _complete(self) -> None:
+        self.timings["all_findings"] = time.perf_counter() - self.timings["start"]
+        self.timings["all_findings_cpu"] = time.process_time() - self._cpu_start
+        if self.state is not None:
+            self.sub_title = self._status()
         self._reconcile()
 
     @work(thread=True, exclusive=True, group="reconcile")
@@ -173,7 +228,7 @@ class ReviewApp(App[None]):
         assert self.loaded is not None
         t = time.perf_counter()
         warnings: list[str] = []
-        pairs = reconcile_pairs(self.loaded.docs, warnings)
+        pairs = reconcile_pairs(self.loaded.docs, warnings, self._reconciliation)
         self.timings["reconcile"] = time.perf_counter() - t
         self.call_from_thread(self._reconciled, pairs, warnings)
 
@@ -195,15 +250,18 @@ class ReviewApp(App[None]):
     def ready(self) -> bool:
         return "first_screen" in self.timings
 
+    @property
+    def complete(self) -> bool:
+        """Every finding is known (and merged into the screen)."""
+        return "all_findings" in self.timings
+
     # ------------------------------------------------------------------ drawing
     def _render(self, *, force: bool = False) -> None:
         st = self.state
         if st is None:
             return
-        decided, total = st.progress()
-        desc = st.filters.describe()
-        self.sub_title = f"已审 {decided}/{total}" + (f" · 筛选：{desc}" if desc else "")
-        self.query_one(FindingPanel).show(st)
+        self.sub_title = self._status()
+        self._show_panel()
         p = st.project(st.selected)
         if p is None:
             return
@@ -241,10 +299,34 @@ class ReviewApp(App[None]):
         table = self.query_one(FindingTable)
         if str(pos) in table.rows:
             table.update_cell(str(pos), "decision", decision_cell(row))
+        self.sub_title = self._status()
+        self._show_panel()
+
+    def _status(self) -> str:
+        st = self.state
+        assert st is not None
         decided, total = st.progress()
         desc = st.filters.describe()
-        self.sub_title = f"已审 {decided}/{total}" + (f" · 筛选：{desc}" if desc else "")
-        self.query_one(FindingPanel).show(st)
+        out = f"已审 {decided}/{total}" + (f" · 筛选：{desc}" if desc else "")
+        loaded = self.loaded
+        if loaded is not None and loaded.unchecked:
+            out += f" · 正在检查其余 {len(loaded.unchecked)} 个表…"
+        elif loaded is not None and loaded.reconciling:
+            out += " · 正在核对申报与自评…"
+        return out
+
+    def _pending(self) -> bool:
+        """The form on screen is still being checked."""
+        st, loaded = self.state, self.loaded
+        return st is not None and loaded is not None and st.selected in loaded.unchecked
+
+    def _show_panel(self) -> None:
+        assert self.state is not None
+        panel = self.query_one(FindingPanel)
+        if self._pending():
+            panel.update("本表正在检查，问题稍后显示…")
+        else:
+            panel.show(self.state)
 
     # ------------------------------------------------------------------ events
     @on(ProjectList.Highlighted)
@@ -338,11 +420,11 @@ class ReviewApp(App[None]):
     def _decide(self, decision: DecisionValue | None, reason: str | None = None) -> None:
         st = self.state
         row = st.row if st else None
-        if st is None or row is None or st.current is None:
+        if st is None or row is None or st.current is None or self._pending():
             self.bell()
             return
         pos = st.current
-        self._writes.put(_Write(pos, row.finding, row.key, "decision", decision, reason))
+        self._writes.put(_Write(row.finding, row.key, "decision", decision, reason))
         # shown at once; the writer's stored copy replaces it a moment later
         st.apply(pos, _provisional(row.key, row.decision, decision=decision, reason=reason))
         self._refresh_decision(pos)
@@ -363,13 +445,13 @@ class ReviewApp(App[None]):
     def action_dismiss_finding(self) -> None:
         st = self.state
         row = st.row if st else None
-        if row is None:
+        if row is None or self._pending():
             self.bell()
             return
-        pos = row.index
+        key = row.key
 
         def done(reason: str | None) -> None:
-            if reason is None or self.state is None or self.state.row is None or self.state.row.index != pos:
+            if reason is None or self.state is None or self.state.row is None or self.state.row.key != key:
                 return
             self._decide("dismissed", reason)
 
@@ -383,16 +465,17 @@ class ReviewApp(App[None]):
     def action_note(self) -> None:
         st = self.state
         row = st.row if st else None
-        if st is None or row is None or st.current is None:
+        if st is None or row is None or st.current is None or self._pending():
             self.bell()
             return
-        pos = st.current
+        key = row.key
 
         def done(note: str | None) -> None:
-            if note is None or self.state is None:
+            pos = self.state.position_of(key) if self.state is not None else None
+            if note is None or self.state is None or pos is None:
                 return
             r = self.state.data.findings[pos]
-            self._writes.put(_Write(pos, r.finding, r.key, "note", text=note))
+            self._writes.put(_Write(r.finding, r.key, "note", text=note))
             self.state.apply(pos, _provisional(r.key, r.decision, note=note))
             self._refresh_decision(pos)
 
@@ -423,7 +506,7 @@ class ReviewApp(App[None]):
                 self._from_writer(self.notify, f"保存失败：{e}", severity="error", timeout=10)
                 continue
             self.saved += 1
-            self._from_writer(self._stored, job.pos, d)
+            self._from_writer(self._stored, job.key, d)
 
     def _from_writer(self, fn: Callable[..., object], *args: object, **kw: object) -> None:
         try:
@@ -431,9 +514,10 @@ class ReviewApp(App[None]):
         except RuntimeError:  # the app stopped meanwhile: the row is committed all the same
             pass
 
-    def _stored(self, pos: int, decision: Decision) -> None:
+    def _stored(self, key: str, decision: Decision) -> None:
         st = self.state
-        if st is None or self._writes.qsize():
+        pos = st.position_of(key) if st is not None else None
+        if st is None or pos is None or self._writes.qsize():
             return  # a newer change of the same finding may be queued: keep the provisional one
         shown = st.data.findings[pos].decision
         st.apply(pos, decision)
@@ -530,6 +614,9 @@ class ReviewApp(App[None]):
 
     def action_export(self) -> None:
         if self.loaded is None:
+            return
+        if not self.loaded.complete:
+            self.notify("正在检查，全部完成后再导出", timeout=3)
             return
 
         def done(path: str | None) -> None:

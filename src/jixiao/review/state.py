@@ -53,7 +53,7 @@ class ReviewState:
     selected: FormRef | None = None  # the form on screen
 
     def __post_init__(self) -> None:
-        self._by_ref: dict[FormRef, ProjectRow] = {p.ref: p for p in self.data.projects}
+        self._index()
         self._search_keys: dict[FormRef, str] = {
             p.ref: text_key(" ".join(filter(None, (p.name, p.form.department, p.form.implementing_unit, p.source))))
             for p in self.data.projects
@@ -67,7 +67,30 @@ class ReviewState:
         elif self.data.projects:
             self.selected = self.data.projects[0].ref
 
+    def _index(self) -> None:
+        self._by_ref: dict[FormRef, ProjectRow] = {p.ref: p for p in self.data.projects}
+        self._by_key: dict[str, int] = {r.key: i for i, r in enumerate(self.data.findings)}
+
+    def replace(self, data: ReportData) -> None:
+        """More findings arrived (the same forms): stay on the same form and, when it is
+        still visible, the same finding; positions change, keys do not."""
+        key = self.row.key if self.row is not None else None
+        selected = self.selected
+        self.data = data
+        self._index()
+        self.current = self._by_key.get(key) if key is not None else None
+        self.refilter()
+        self.selected = selected
+        if self.selected is not None and (self.row is None or self.row.ref != self.selected):
+            mine = self.findings_of(self.selected)
+            if mine:
+                self.current = mine[0]
+
     # -- lookups
+    def position_of(self, key: str) -> int | None:
+        """Where the finding with this decision key is now."""
+        return self._by_key.get(key)
+
     def project(self, ref: FormRef | None) -> ProjectRow | None:
         return self._by_ref.get(ref) if ref is not None else None
 

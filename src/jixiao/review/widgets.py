@@ -53,10 +53,13 @@ def _pad(text: Text, width: int) -> Text:
     return text
 
 
-def project_line(p: ProjectRow) -> Text:
-    """One row of the project list: name, kind, counts by severity, progress."""
+def project_line(p: ProjectRow, pending: bool = False) -> Text:
+    """One row of the project list: name, kind, counts by severity, progress; while the
+    form is still being checked, '…' instead of counts and progress."""
 
     def count(sev: str) -> Text:
+        if pending:
+            return Text("…", style="dim")
         n = p.counts.get(sev, 0)
         return Text(str(n) if n else "·", style=OTHER_CELL[sev] if n else "dim")
 
@@ -66,7 +69,7 @@ def project_line(p: ProjectRow) -> Text:
         count("error"),
         count("warning"),
         count("info"),
-        progress_text(p.decided, p.total),
+        Text("检查中", style="dim") if pending else progress_text(p.decided, p.total),
     ]
     return Text(" ").join(_pad(c, w) for c, (_, w) in zip(cells, _PROJECT_COLS))
 
@@ -112,6 +115,7 @@ class ProjectList(ScrollView, can_focus=True):
         self.projects: list[ProjectRow] = []
         self._index: dict[FormRef, int] = {}
         self._lines: dict[int, Text] = {}  # drawn rows, until their project changes
+        self.pending: set[FormRef] = set()  # forms still being checked (the loader's set)
         self.cursor = 0
 
     # -- content
@@ -141,7 +145,8 @@ class ProjectList(ScrollView, can_focus=True):
 
     def row_text(self, i: int) -> Text:
         if i not in self._lines:
-            self._lines[i] = project_line(self.projects[i])
+            p = self.projects[i]
+            self._lines[i] = project_line(p, p.ref in self.pending)
         return self._lines[i]
 
     # -- drawing
