@@ -68,3 +68,19 @@ def test_no_reconciliation_with_one_kind(tmp_path: Path) -> None:
     loaded = load(files[:1], tmp_path / "r.sqlite", findings=[])
     loaded.store.close()
     assert reconcile_pairs(loaded.docs, []) == []
+
+
+def test_side_panel_reuses_the_checks_reconciliation() -> None:
+    """The pairs built from the checks' own reconciliation run equal a fresh run's."""
+    from jixiao.api import extract_path
+    from jixiao.checks.runner import check_stages
+
+    pairs_dir = Path(__file__).resolve().parent.parent / "fixtures" / "pairs"
+    docs = [extract_path(str(p)) for p in sorted(pairs_dir.glob("01_*.txt"))]
+    last = list(check_stages(docs))[-1]
+    assert last.reconciled and last.reconciliation is not None
+    fresh = reconcile_pairs(docs, [])
+    reused = reconcile_pairs(docs, [], last.reconciliation)
+    assert fresh and [(p.declared, p.evaluated, p.score, p.indicators) for p in reused] == [
+        (p.declared, p.evaluated, p.score, p.indicators) for p in fresh
+    ]
