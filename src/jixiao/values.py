@@ -51,6 +51,9 @@ _OP_MAP = dict(_OPS)
 _VALUE = re.compile(rf"^(?P<op>{_OP_RE})?(?P<num>[-+]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?)(?P<rest>.*)$")
 _APPROX = ("左右", "约", "大约", "上下", "前后", "范围")
 _SUFFIX_OP = {"以上": ">=", "及以上": ">=", "以下": "<=", "及以下": "<=", "以内": "<="}
+_APPROX_RE = re.compile("|".join(_APPROX))
+_SUFFIXES = tuple(_SUFFIX_OP)
+_DIGIT = re.compile(r"\d")
 _UNIT_ALIASES = {"百分比": "%", "百分之": "%", "%%": "%", "percent": "%"}
 _MAX_UNIT = 12
 
@@ -88,15 +91,16 @@ def _parse(raw: str) -> tuple[str | None, float | None, str | None, str | None] 
     if not s:
         return None
     m = _VALUE.match(s)
-    if m and not any(a in s for a in _APPROX):
+    if m and not _APPROX_RE.search(s):
         op = _OP_MAP[m.group("op")] if m.group("op") else None
         rest = m.group("rest")
-        for suffix, sop in _SUFFIX_OP.items():
-            if rest.endswith(suffix) and op is None:
-                op, rest = sop, rest[: -len(suffix)]
-                break
+        if op is None and rest.endswith(_SUFFIXES):
+            for suffix, sop in _SUFFIX_OP.items():
+                if rest.endswith(suffix):
+                    op, rest = sop, rest[: -len(suffix)]
+                    break
         unit = normalise_unit(_unit_text(rest))
-        if unit is None or (len(unit) <= _MAX_UNIT and not re.search(r"\d", unit)):
+        if unit is None or (len(unit) <= _MAX_UNIT and not _DIGIT.search(unit)):
             try:
                 number = float(m.group("num").replace(",", ""))
             except ValueError:  # pragma: no cover - the regex admits only numbers

@@ -88,7 +88,7 @@ def read_header(line: Line, out: dict[str, str], where: dict[str, list[int]]) ->
     """Header fields in one row; True when the row held any header label."""
     if _HEADER_HINT.search(line.joined) is None:
         return False
-    filled = line.values
+    filled = _unglue_labels(line.values)
     found = False
     i = 0
     while i < len(filled):
@@ -108,6 +108,21 @@ def read_header(line: Line, out: dict[str, str], where: dict[str, list[int]]) ->
             where[fld] = [line.no]
         i = j
     return found
+
+
+# a value that runs into the next label ('居村病媒生物防制项目性质'): a lost tab
+_TRAILING_LABEL = re.compile("(?<=.)(" + "|".join(map(re.escape, (x for x in _LABELS_BY_LEN if len(x) >= 4))) + ")$")
+
+
+def _unglue_labels(cells: list[str]) -> list[str]:
+    out: list[str] = []
+    for c in cells:
+        m = _TRAILING_LABEL.search(c) if header_label(c) is None else None
+        if m and len(c) - len(m.group(1)) >= 2:
+            out += [c[: m.start(1)].rstrip(), m.group(1)]
+        else:
+            out.append(c)
+    return out
 
 
 # ---- funds -------------------------------------------------------------------------------
@@ -164,13 +179,21 @@ def funds_columns(line: Line) -> list[tuple[int, str]] | None:
     for i, c in line.filled:
         if _COL_HINT.search(c) is None:
             continue
-        m = _COL_RE.match(key(c))
-        if m:
-            cols.append((i, _COL_FIELD[m.group(0)]))
+        k = key(c)
+        if _COL_RE.match(k):  # every label in it: a lost tab glues 年初预算数全年预算数
+            cols.extend((i, _COL_FIELD[m.group(0)]) for m in _COL_RE.finditer(k))
     return cols if len(cols) >= 2 else None
 
 
 _YUAN = re.compile(r"[(（]\s*元\s*[)）]")
+
+
+def _amounts(cell: str) -> list[str]:
+    """A cell of several amounts ('10.00  86.93', a lost tab) as its amounts; else itself."""
+    parts = cell.split()
+    if len(parts) > 1 and all(to_number(p) is not None or p in {"-", "—", "/"} for p in parts):
+        return parts
+    return [cell]
 
 
 def funds_scale(line: Line) -> float | None:
@@ -231,6 +254,7 @@ class FundsReader:
 
     def _columnar(self, line: Line, cells: list[tuple[int, str]], fld: str) -> None:
         assert self.columns is not None
+        cells = [(i, part) for i, c in cells for part in _amounts(c)]
         tokens = [(i, c) for i, c in cells if to_number(c) is not None or c.strip() in {"-", "—", "/"}]
         values: dict[str, float | None] = {}
         if len(tokens) == len(self.columns):
@@ -354,7 +378,7 @@ def totals(line: Line) -> dict[str, float | str | None] | None:
         return None  # cheap test first: this runs on every table row
     k = key(filled[0])
     if k.startswith("总分") or k in {"合计", "总计"}:
-        nums = [to_number(c) for c in filled[1:]]
+        nums = [to_number(a) for c in filled[1:] for a in _amounts(c)]
         nums = [n for n in nums if n is not None]
         if len(nums) >= 2:
             return {"total_weight": nums[-2], "total_score": nums[-1]}

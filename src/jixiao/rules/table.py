@@ -24,6 +24,7 @@ from .. import framework as fw
 from ..models import Indicator, negative_numbers
 from ..textnorm import clean, key, key_longer_than
 from ..values import is_bare_number, parse_value, to_number, unbalanced
+from .resplit import resplit, trailing_qualitative
 from .segment import Line
 
 TARGET_HEADS = ("年度指标值", "年度(/项目)指标值", "指标值", "目标值", "年度目标值", "预期指标值")
@@ -51,17 +52,19 @@ def table_header(line: Line) -> Layout | None:
     if not _HEADER_HINT.search(line.joined):
         return None
     ks = line.keys
-    if not ("三级指标" in ks or ("一级指标" in ks and "二级指标" in ks)):
+    glued = any(k.startswith(("一级指标", "二级指标")) and "三级指标" in k for k in ks)  # a lost tab
+    if not ("三级指标" in ks or ("一级指标" in ks and "二级指标" in ks) or glued):
         return None
     lay = Layout()
     for k in ks:
-        if k.startswith(ACTUAL_HEADS):
+        # substrings, not prefixes: a lost tab glues heads ('年度指标值实际完成值')
+        if any(h in k for h in ACTUAL_HEADS):
             lay.actual = True
-        elif k.startswith("分值") or k == "权重":
+        if "分值" in k or k == "权重":
             lay.weight = True
-        elif k.startswith("得分"):
+        if "得分" in k:
             lay.score = True
-        elif k.startswith("偏差") or "原因" in k:
+        if "偏差" in k or "原因" in k:
             lay.deviation = True
     return lay
 
@@ -132,7 +135,7 @@ class TableReader:
     # -- driving ---------------------------------------------------------------------------
 
     def feed(self, line: Line) -> None:
-        cells = line.values
+        cells = resplit(line.values)  # cells glued by a lost tab, apart again
         blank_before = self._prev_no in self.blank_after
         self._prev_no = line.no
         if self.rows and self._pending():
@@ -390,6 +393,11 @@ class TableReader:
         else:
             names, values = cells[:1], cells[1:]
         row.name_parts = [clean(c) or "" for c in names]
+        if not values and not lay.scored and len(row.name_parts) == 1:
+            # a declaration row with no target cell: the target may be glued to the name
+            cut = trailing_qualitative(row.name_parts[0])
+            if cut:
+                row.name_parts, values = [cut[0]], [cut[1]]
         if values:
             row.target = values[0]
         if len(values) > 1:
