@@ -11,8 +11,18 @@ from pydantic import ValidationError
 
 from ..intake import Source
 from ..models import Document, Form, Funds, Goal
-from ..textnorm import key
-from .blocks import FundsReader, GoalReader, goal_columns, iso_date, read_header, totals
+from ..textnorm import key, key_longer_than
+from .blocks import (
+    GOAL_COLUMNS,
+    FundsReader,
+    GoalReader,
+    funds_row_label,
+    goal_columns,
+    header_label,
+    iso_date,
+    read_header,
+    totals,
+)
 from .segment import Line, Segment, segment, year_in
 from .table import TableReader, table_header
 
@@ -62,7 +72,7 @@ def extract_segment(seg: Segment) -> Form | None:
     tot: dict[str, Any] = {}
     state = "header"
     content: list[int] = []
-    for ln in seg.lines:
+    for ln in _unwrap_head(seg.lines):
         if ln.no == seg.title_line:
             content.append(ln.no)
             continue
@@ -170,6 +180,34 @@ def build_form(data: dict[str, Any]) -> Form:
         if data.get("kind") == "target_declaration":
             fixed["total_score"] = None
         return Form.model_validate(fixed)
+
+
+def _unwrap_head(lines: list[Line]) -> list[Line]:
+    """Above the indicator table, a line holding one cell right under a cell of the line
+    before is that cell's wrapped rest ('上海市奉贤区教育技' + '术装备中心', '2023-' +
+    '12-31', '财政项目支出绩效' + '自评表'): put it back. The table does its own."""
+    out: list[Line] = []
+    for n, ln in enumerate(lines):
+        if "级" in ln.joined and table_header(ln) is not None:  # every table head says 一级/三级
+            return out + lines[n:]
+        prev = out[-1] if out else None
+        if prev is not None and len(ln.values) == 1 and ln.no == prev.no + 1:
+            ((col, text),) = ln.filled
+            above = prev.cells[col] if col < len(prev.cells) else ""
+            if above and not _is_label(above) and not _is_label(text):  # a value's rest only
+                cells = list(prev.cells)
+                cells[col] = prev.cells[col] + text
+                out[-1] = Line(prev.no, cells)
+                continue
+        out.append(ln)
+    return out
+
+
+def _is_label(cell: str) -> bool:
+    """A cell that starts something of its own: a header or funds label, a goal head."""
+    if key_longer_than(cell, 24):
+        return False  # a goal text, a long value: no label (and no key worth computing)
+    return header_label(cell) is not None or funds_row_label(cell) is not None or key(cell) in GOAL_COLUMNS
 
 
 def _is_year_line(ln: Line) -> bool:

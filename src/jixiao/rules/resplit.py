@@ -151,8 +151,23 @@ def _category_then_name(cell: str) -> tuple[str, ...] | None:
     return None
 
 
-@lru_cache(maxsize=1 << 14)
 def _split(cell: str) -> tuple[str, ...] | None:
+    m = _PLAIN_SPACED.match(cell)
+    if m is not None:  # Chinese words and spaces only (a spaced name, the commonest case)
+        first, last = m.group(1), m.group(2)
+        if last not in _WORDS and not _maybe_category(first):
+            return None  # no value after, no category before: nothing to cut
+    return _split_cached(cell)
+
+
+# Chinese words (and their punctuation) separated by spaces: first and last word
+_PLAIN_SPACED = re.compile(
+    r"^([\u3000-\u303f\u4e00-\u9fff\uff01-\uff0f“”‘’、]+)(?:\s+[\u3000-\u303f\u4e00-\u9fff\uff01-\uff0f“”‘’、]+)*\s+([\u3000-\u303f\u4e00-\u9fff\uff01-\uff0f“”‘’、]+)$"
+)
+
+
+@lru_cache(maxsize=1 << 14)
+def _split_cached(cell: str) -> tuple[str, ...] | None:
     # LaTeX and HTML put spaces inside one value ('$\\geq 90.00\\%$'): cut the plain text
     cell = _OPERATOR_SPACE.sub(r"\1", delatex(strip_tags(cell)))
     tokens = cell.split()

@@ -99,6 +99,8 @@ def segment(raw_lines: list[str]) -> list[Segment]:
     starts: list[tuple[int, FormKind | None]] = []
     for idx, ln in enumerate(lines):
         kind = title_kind(ln.values) if len(ln.values) == 1 else None
+        if kind is None and len(ln.values) == 1 and idx + 1 < len(lines):
+            kind = _wrapped_title(ln, lines[idx + 1])
         if kind:
             starts.append((idx, kind))
     if not starts:
@@ -117,6 +119,15 @@ def segment(raw_lines: list[str]) -> list[Segment]:
                 break
         segments.append(Segment(kind, year, body, title, blank_after))
     return segments
+
+
+def _wrapped_title(ln: Line, nxt: Line) -> FormKind | None:
+    """A title cut over two lines ('财政项目支出绩效' + '自评表'), the second not a title alone."""
+    if len(nxt.values) != 1 or "表" in ln.joined or "表" not in nxt.joined or len(ln.joined) > 20:
+        return None
+    if title_kind(nxt.values):
+        return None
+    return title_kind([ln.values[0] + nxt.values[0]])
 
 
 def _is_name_row(ln: Line) -> bool:

@@ -45,6 +45,8 @@ class Layout:
         return self.weight or self.score
 
 
+# words of the table's column heads (and their wrapped pieces), never of a first row
+_HEAD_WORDS = re.compile(r"指标值|措施|分析|原因|完成值|实际值|^\)|^）")
 _HEADER_HINT = re.compile(r"[一二三]\s*级\s*指\s*标")
 
 
@@ -131,13 +133,27 @@ class TableReader:
     frag2: tuple[str, list[Row]] | None = None
     problems: list[str] = field(default_factory=list)
     _prev_no: int = 0
+    # the last row as read (line, category cells, row, body), to find which column held its
+    # name, target… when a wrapped cell's rest follows alone in one of them (see _wrapped_tail)
+    _last: tuple[Line, int, Row, list[str]] | None = None
+    _columns: dict[int, str] | None = None
 
     # -- driving ---------------------------------------------------------------------------
 
     def feed(self, line: Line) -> None:
         cells = resplit(line.values)  # cells glued by a lost tab, apart again
         blank_before = self._prev_no in self.blank_after
+        follows_row = bool(self.rows) and self._prev_no == self.rows[-1].lines[-1] and not blank_before
         self._prev_no = line.no
+        last, self._last = self._last, None
+        columns, self._columns = self._columns, None
+        if follows_row and len(cells) == 1 and (last or columns):
+            if columns is None and last is not None:
+                columns = _column_fields(*last)
+            if columns and self._wrapped_tail(line, columns):
+                return
+        if not self.rows and self._header_tail(cells):
+            return
         if self.rows and self._pending():
             cells = self._continue(line, cells)
             if not cells:
@@ -155,6 +171,30 @@ class TableReader:
         row.blank_before = blank_before
         self._apply_categories(cats, row)
         self.rows.append(row)
+        if cells is line.values:  # cells still in their columns: their fields can be told
+            self._last = (line, len(cells) - len(body), row, body)
+
+    def _header_tail(self, cells: list[str]) -> bool:
+        """Before the first row: the rest of a wrapped head ('…分析' + '及改进措施')."""
+        return len(cells) <= 3 and all(_HEAD_WORDS.search(c) and classify(c) is None for c in cells)
+
+    def _wrapped_tail(self, line: Line, columns: dict[int, str]) -> bool:
+        """A lone cell in the column of the last row's name, target, actual or reason, on
+        the very next line: the rest of that cell, wrapped (a long name, '≥178.0' + '0(次)')."""
+        ((col, text),) = line.filled
+        fld = columns.get(col)
+        if fld is None or classify(text) is not None:
+            return False
+        last = self.rows[-1]
+        if fld == "name":
+            last.name_parts.append(clean(text) or "")
+        elif fld == "deviation":
+            last.deviation = (last.deviation or "") + text.strip()
+        else:
+            setattr(last, fld, (getattr(last, fld) or "") + text.strip())
+        last.lines.append(line.no)
+        self._columns = columns  # a third line may continue the same cell
+        return True
 
     def finish(self) -> list[Indicator]:
         self._settle_fragments()
@@ -441,6 +481,21 @@ class TableReader:
                 and not fw.fits_level2("".join(a.name_parts), a.level2)
             ):
                 a.level1, a.level2 = b.level1, b.level2
+
+
+def _column_fields(line: Line, skip: int, row: Row, body: list[str]) -> dict[int, str]:
+    """Which column held the row's name, target, actual and reason (the first ``skip``
+    filled cells are its categories). Read back from the row: a cell is known by its text."""
+    cols = [i for i, _ in line.filled][skip:]
+    out: dict[int, str] = {}
+    n_names = len(row.name_parts)
+    if n_names and n_names <= len(cols):
+        out[cols[n_names - 1]] = "name"
+    for fld in ("target", "actual", "deviation"):
+        text = getattr(row, fld)
+        if text is not None and text in body:
+            out[cols[body.index(text)]] = fld
+    return out
 
 
 def _num(cell: str) -> float:
