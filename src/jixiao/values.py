@@ -151,5 +151,5 @@ def unbalanced(raw: str | None) -> bool:
     """A value cut by a page break: '=956.00(元/' whose ')' comes on a later line."""
     if not raw or ("(" not in raw and "（" not in raw):
         return False
-    s = fold_all(raw)
-    return s.count("(") > s.count(")")
+    # both widths counted as they stand: what fold_all would make of them, without folding
+    return raw.count("(") + raw.count("（") > raw.count(")") + raw.count("）")

@@ -349,8 +349,10 @@ class TableReader:
     # -- page-break continuations ----------------------------------------------------------
 
     def _pending(self) -> bool:
+        if self.frag1 or self.frag2:
+            return True
         last = self.rows[-1]
-        return bool(self.frag1 or self.frag2 or unbalanced(last.target) or unbalanced(last.actual))
+        return unbalanced(last.target) or unbalanced(last.actual)
 
     def _continue(self, line: Line, cells: list[str]) -> list[str]:
         """Consume the cells that complete the last row; return what is left."""
