@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 
 from .models import Value
-from .textnorm import clean, delatex, despace, fold_all, strip_tags
+from .textnorm import clean, delatex, despace, fold_all, key, key_longer_than, strip_tags
 
 _OPS: list[tuple[str, str]] = [
     (">=", ">="),
@@ -145,6 +145,25 @@ def is_value_cell(cell: str) -> bool:
     """A cell that reads as a quantitative value (with or without an operator)."""
     v = parse_value(cell)
     return v is not None and v.value is not None
+
+
+# The official result wordings of 实际完成值 (they stand where a value stands).
+RESULT_WORDS = frozenset(
+    {
+        "达成指标", "达成年度指标", "部分达成年度指标并具有一定效果", "未达成年度指标且效果较差",
+        "已完成", "未完成", "达成", "部分达成", "未达成",
+    }
+)  # fmt: skip
+_ANY_DIGIT = re.compile(r"[0-9\uff10-\uff19]")  # ASCII or full-width
+_WORD_LIMIT = 40  # longer than any word set passed below, with room for spaces and markup
+
+
+@lru_cache(maxsize=1 << 15)
+def is_valueish(cell: str, words: frozenset[str] = RESULT_WORDS) -> bool:
+    """A value, a weight or score, or one of ``words`` (by default the result wordings)."""
+    if _ANY_DIGIT.search(cell) is None:  # no digit, no number to parse (most names)
+        return not key_longer_than(cell, _WORD_LIMIT) and key(cell) in words
+    return is_bare_number(cell) or is_value_cell(cell) or key(cell) in words
 
 
 def unbalanced(raw: str | None) -> bool:

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from .. import framework as fw
 from ..textnorm import delatex, key, strip_tags
-from ..values import is_bare_number, parse_value
+from ..values import RESULT_WORDS, is_valueish
 
 # cells holding a space, or an operator after other text, may be two cells; others only
 # as the patterns below. Most cells are a value (starting with an operator or a digit) or a
@@ -48,7 +48,6 @@ _GLUED = re.compile(
 _TWO_NUMBERS = re.compile(r"^\s*(\d{1,6}\.\d{2})(\d{1,6}\.\d{2})\s*$")
 # an amount of two decimals, then Chinese text: a score and its 偏差原因
 _NUMBER_TEXT = re.compile(r"^\s*(\d{1,6}\.\d{2})\s*([\u4e00-\u9fff].*)$")
-RESULT_WORDS = frozenset({"达成指标", "达成年度指标", "已完成", "未完成", "达成", "部分达成", "未达成"})
 # qualitative targets as forms write them (seeds and common usage); whole tokens only
 QUALITATIVE = frozenset(
     {
@@ -58,12 +57,9 @@ QUALITATIVE = frozenset(
         "基本覆盖", "全覆盖", "稳定", "降低", "减少", "增加", "增强",
     }
 )  # fmt: skip
-_WORD_MAX = 2 * max(map(len, RESULT_WORDS | QUALITATIVE))  # room for spaces and markup
-_DIGIT = re.compile(r"[0-9０-９]")
 _AMOUNT = re.compile(r"^\d{1,6}\.\d{2}$")
 _NAME_MAX = 40  # longer than any indicator name of the seeds (30)
-_NOT_HAN = re.compile(r"[^\u4e00-\u9fff]")
-_WORDS = RESULT_WORDS | QUALITATIVE
+_WORDS = RESULT_WORDS | QUALITATIVE  # what stands where a value stands
 _QUALITATIVE_BY_LEN = sorted(QUALITATIVE, key=len, reverse=True)
 _CATEGORY_NAMES = sorted((n for n in fw.STANDARD if n.endswith("指标")), key=len, reverse=True)
 
@@ -221,14 +217,4 @@ def _maybe_category(token: str) -> bool:
 
 
 def _is_value(token: str) -> bool:
-    if _DIGIT.search(token) is None:  # no number in it: a word, or not a value at all
-        if _NOT_HAN.search(token) is None:
-            return token in _WORDS  # plain Chinese is its own key
-        return len(token) <= _WORD_MAX and key(token) in _WORDS
-    if is_bare_number(token):
-        return True
-    v = parse_value(token)
-    if v is not None and v.value is not None:
-        return True
-    k = key(token)
-    return k in RESULT_WORDS or k in QUALITATIVE
+    return is_valueish(token, _WORDS)

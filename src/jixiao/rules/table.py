@@ -23,7 +23,7 @@ from functools import lru_cache
 from .. import framework as fw
 from ..models import Indicator, negative_numbers
 from ..textnorm import clean, key, key_longer_than
-from ..values import is_bare_number, parse_value, to_number, unbalanced
+from ..values import is_bare_number, is_value_cell, is_valueish, parse_value, to_number, unbalanced
 from .resplit import resplit, trailing_qualitative
 from .segment import Line
 
@@ -252,7 +252,7 @@ class TableReader:
                 break
             if c.kind != "block" and sum(x.kind != "block" for x in cats) >= 2:
                 break  # 一级 and 二级 are taken: a third category-like cell is the name
-            if rest == 1 and _is_valueish(cells[i + 1]):
+            if rest == 1 and is_valueish(cells[i + 1]):
                 break  # '服务对象满意度  ≥90%': a name that reads like a category, then its value
             cats.append(c)
             i += 1
@@ -393,7 +393,7 @@ class TableReader:
                 self.l1 = rows[0].level1 if rows else self.l1
                 self.frag2 = None
         for attr in ("target", "actual"):
-            if i < len(cells) and unbalanced(getattr(last, attr)) and not _starts_value(cells[i]):
+            if i < len(cells) and unbalanced(getattr(last, attr)) and not is_value_cell(cells[i]):
                 setattr(last, attr, (getattr(last, attr) or "") + cells[i].strip())
                 i += 1
                 consumed = True
@@ -403,7 +403,7 @@ class TableReader:
         if not consumed:
             self._settle_fragments()
             return rest
-        if rest and not any(_is_valueish(c) for c in rest):
+        if rest and not any(is_valueish(c) for c in rest):
             last.name_parts.extend(clean(c) or "" for c in rest)
             return []
         # what follows is a row of its own, sharing the categories just completed
@@ -456,7 +456,7 @@ class TableReader:
         else:
             shape = len(body) == 1 and (last.target is None or blank_before)
         # the shape first: it is cheap and rules out most rows before any cell is parsed
-        return shape and not any(_is_valueish(c) for c in body)
+        return shape and not any(is_valueish(c) for c in body)
 
     def _append_text(self, line: Line, body: list[str]) -> None:
         last = self.rows[-1]
@@ -510,37 +510,3 @@ def _last_number_pair(cells: list[str]) -> int | None:
         if is_bare_number(cells[j]) and is_bare_number(cells[j - 1]):
             return j
     return None
-
-
-def _starts_value(cell: str) -> bool:
-    v = parse_value(cell)
-    return v is not None and v.value is not None
-
-
-@lru_cache(maxsize=1 << 15)
-def _is_valueish(cell: str) -> bool:
-    """A cell that is a value, a weight or an official result wording."""
-    if _DIGIT.search(cell) is None:  # no digit, no number to parse (most names)
-        return not key_longer_than(cell, _RESULT_WORDS_MAX) and key(cell) in RESULT_WORDS
-    if is_bare_number(cell):
-        return True
-    v = parse_value(cell)
-    if v is not None and v.value is not None:
-        return True
-    k = key(cell)
-    return k in RESULT_WORDS
-
-
-_DIGIT = re.compile(r"[0-9\uff10-\uff19]")  # ASCII or full-width digits
-RESULT_WORDS = {
-    "达成指标",
-    "达成年度指标",
-    "部分达成年度指标并具有一定效果",
-    "未达成年度指标且效果较差",
-    "已完成",
-    "未完成",
-    "达成",
-    "部分达成",
-    "未达成",
-}
-_RESULT_WORDS_MAX = max(map(len, RESULT_WORDS))
