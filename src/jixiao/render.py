@@ -40,24 +40,11 @@ def form_view(form: Form) -> Panel:
     if form.kind == "target_declaration":
         head.add_row("项目性质", form.project_nature or "", "项目类别", form.project_category or "")
         head.add_row("计划开始", form.start_date or "", "计划完成", form.end_date or "")
-    f = form.funds
     funds = Table(title="项目资金（元）", title_justify="left", show_edge=False, pad_edge=False)
-    if form.kind == "self_evaluation":
-        for col in ("年初预算数", "全年预算数", "全年执行数", "财政拨款", "执行率%", "分值", "得分"):
-            funds.add_column(col, justify="right")
-        funds.add_row(
-            fmt_money(f.initial_budget),
-            fmt_money(f.annual_budget),
-            fmt_money(f.executed),
-            fmt_money(f.fiscal),
-            fmt_num(f.execution_rate),
-            fmt_num(f.weight),
-            fmt_num(f.score),
-        )
-    else:
-        for col in ("申请总额", "财政拨款", "上年结转", "其他资金"):
-            funds.add_column(col, justify="right")
-        funds.add_row(fmt_money(f.requested_total), fmt_money(f.fiscal), fmt_money(f.carryover), fmt_money(f.other))
+    cols, vals = funds_cells(form)
+    for col in cols:
+        funds.add_column(col, justify="right")
+    funds.add_row(*vals)
     goals = Table.grid(padding=(0, 2))
     goals.add_column(style="bold cyan", no_wrap=True)
     goals.add_column()
@@ -104,3 +91,24 @@ def render_document(doc: Document, console: Console) -> None:
     console.print(Text(f"{doc.source}：{len(doc.forms)} 张表（引擎 {doc.engine}）", style="bold"))
     for form in doc.forms:
         console.print(form_view(form))
+
+
+def funds_cells(form: Form) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The funds row of a form as (column heads, printed values), by the form's layout:
+    shared by this table and the review session's."""
+    f = form.funds
+    if form.kind == "self_evaluation":
+        cols = ("年初预算数", "全年预算数", "全年执行数", "财政拨款", "执行率%", "分值", "得分")
+        vals = (
+            fmt_money(f.initial_budget),
+            fmt_money(f.annual_budget),
+            fmt_money(f.executed),
+            fmt_money(f.fiscal),
+            fmt_num(f.execution_rate),
+            fmt_num(f.weight),
+            fmt_num(f.score),
+        )
+    else:
+        cols = ("申请总额", "财政拨款", "上年结转", "其他资金")
+        vals = (fmt_money(f.requested_total), fmt_money(f.fiscal), fmt_money(f.carryover), fmt_money(f.other))
+    return cols, vals

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..models import Form, Indicator, Value
-from ..render import fmt_money, fmt_num, fmt_value
+from ..render import fmt_num, fmt_value, funds_cells
 from ..report.data import KIND_LABEL, SEVERITY_LABEL, FindingRow, ProjectRow, check_label, lines_text
 from ..report.evidence import INDICATOR_COLUMNS, Evidence
 from .textdiff import copied_spans
@@ -101,7 +101,6 @@ def form_header(p: ProjectRow, highlighted: set[str]) -> RenderableType:
 
 
 def funds_table(form: Form, highlighted: bool) -> Table:
-    f = form.funds
     t = Table(
         title="项目资金（元）",
         title_justify="left",
@@ -109,20 +108,7 @@ def funds_table(form: Form, highlighted: bool) -> Table:
         pad_edge=False,
         style="red" if highlighted else "",
     )
-    if form.kind == "self_evaluation":
-        cols = ("年初预算数", "全年预算数", "全年执行数", "财政拨款", "执行率%", "分值", "得分")
-        vals = (
-            fmt_money(f.initial_budget),
-            fmt_money(f.annual_budget),
-            fmt_money(f.executed),
-            fmt_money(f.fiscal),
-            fmt_num(f.execution_rate),
-            fmt_num(f.weight),
-            fmt_num(f.score),
-        )
-    else:
-        cols = ("申请总额", "财政拨款", "上年结转", "其他资金")
-        vals = (fmt_money(f.requested_total), fmt_money(f.fiscal), fmt_money(f.carryover), fmt_money(f.other))
+    cols, vals = funds_cells(form)
     for c in cols:
         t.add_column(c, justify="right")
     t.add_row(*(Text(v, style="reverse" if highlighted else "") for v in vals))
