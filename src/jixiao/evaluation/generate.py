@@ -12,12 +12,10 @@ layout traps. Everything is deterministic for a given seed.
 
 from __future__ import annotations
 
-import gc
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
+from ..gcpause import gc_paused
 from ..models import Form, Funds, Goal, Indicator, Value
 from . import vocab
 from .layout import TRAPS, render_text
@@ -85,19 +83,6 @@ def _project(rng: random.Random, names: _Names, kind: str) -> _Project:
     bureau, center = rng.choice(vocab.BUREAUS)
     dept = f"上海市{district}区{bureau}"
     return _Project(name, key, dept, f"{dept}（本级）", f"上海市{district}区{center}")
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: building 10^5 acyclic models otherwise spends
-    most of its time in collections that find nothing."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def generate_forms(n: int, seed: int = 0, *, compact: bool = False) -> list[Form]:

@@ -11,11 +11,11 @@ time to see which the engine handles).
 
 from __future__ import annotations
 
-import gc
 import random
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
+from ..gcpause import gc_paused
 from ..models import Form, Indicator, Value
 
 TRAPS: tuple[str, ...] = (
@@ -81,13 +81,8 @@ def render_text(
     if unknown:
         raise ValueError(f"unknown layout traps: {sorted(unknown)}")
     ctx = _Ctx(random.Random(seed), noise, frozenset(TRAPS if traps is None else traps))
-    was = gc.isenabled()
-    gc.disable()  # many small acyclic objects: collections would find nothing
-    try:
+    with gc_paused():  # many small acyclic objects: collections would find nothing
         return _render(forms, ctx)
-    finally:
-        if was:
-            gc.enable()
 
 
 def _render(forms: list[Form], ctx: _Ctx) -> tuple[str, list[Form]]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
+from ..gcpause import gc_paused
 from ..models import Form
 from .assignment import max_weight_matching
 from .indicators import match_indicators
@@ -15,26 +14,13 @@ from .result import Candidate, ProjectPair, ReconcileResult, Unpaired
 from .settings import DEFAULT, Settings
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """The cyclic collector rescans the growing heap of scored pairs again and again (a
-    tenth of the time at 5,000 forms) and finds nothing: nothing here makes cycles."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def reconcile(declared: Sequence[Form], evaluated: Sequence[Form], settings: Settings | None = None) -> ReconcileResult:
     """Pair each target declaration with the self-evaluation that reports on it.
 
     ``declared`` should hold target declarations and ``evaluated`` self-evaluations; the
     kinds are not checked here (``reconcile_findings`` splits documents by kind).
     """
-    with _gc_paused():
+    with gc_paused():
         return _reconcile(declared, evaluated, settings or DEFAULT)
 
 

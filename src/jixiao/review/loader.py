@@ -9,13 +9,11 @@ findings and the reconciliation as they are computed; ``Loading.save`` fills the
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -25,6 +23,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from .. import __version__
 from ..errors import InputError, JixiaoError
+from ..gcpause import gc_paused
 from ..models import Document, Finding, Form
 from ..report.data import ReportData, build
 from ..report.evidence import FormRef
@@ -201,19 +200,6 @@ def _cached(parse: Callable[[bytes], T], data: bytes | None) -> T | None:
         return None
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Building ~100,000 model objects triggers the cyclic GC over and over (3x the time);
-    none of them is garbage yet, so collect once afterwards instead."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _as_dict(obj: Any) -> Any:
     if hasattr(obj, "model_dump"):
         return obj.model_dump(mode="json")
@@ -303,7 +289,7 @@ class Loading:
         warnings: list[str] = []
         t0 = time.perf_counter()
         self.store = store = DecisionStore(self.db_path)
-        with _gc_paused():
+        with gc_paused():
             try:
                 if self.documents is not None:
                     docs = list(self.documents)
@@ -361,7 +347,7 @@ class Loading:
         if self._later is None:
             return
         while True:
-            with _gc_paused():
+            with gc_paused():
                 stage = next(self._later, None)
                 if stage is None:
                     break
@@ -419,7 +405,7 @@ def load(
         t = time.perf_counter()
         later = list(loading.rest())
         if later:
-            with _gc_paused():
+            with gc_paused():
                 loaded.findings = loading.found
                 loaded.data = build(loaded.docs, loaded.findings, loaded.decisions)
             loaded.unchecked, loaded.reconciling = set(), False

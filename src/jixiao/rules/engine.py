@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from pydantic import ValidationError
 
+from ..gcpause import gc_paused
 from ..intake import Source
 from ..models import Document, Form, Funds, Goal
 from ..textnorm import key, key_longer_than
@@ -32,7 +30,7 @@ ENGINE = "rules"
 def extract(source: Source) -> Document:
     """Every form of one source."""
     doc = Document(source=source.name, engine=ENGINE, warnings=list(source.warnings))
-    with _gc_paused():
+    with gc_paused():
         segs = segment(source.lines)
         segs.reverse()
         while segs:  # pop each segment: its lines are freed as its form is made
@@ -43,24 +41,6 @@ def extract(source: Source) -> Document:
     if not doc.forms:
         doc.warnings.append(f"{source.name}: 未找到绩效自评表或绩效目标申报表 (no form found)")
     return doc
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """The cyclic collector costs a quarter of extraction time on large documents and finds
-    nothing here (models hold no reference cycles); reference counting still frees memory."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        # The objects made meanwhile are long-lived results: file them in the oldest
-        # generation (freeze + unfreeze moves lists, O(1)) instead of letting the first
-        # young collection after re-enabling walk every one of them.
-        gc.freeze()
-        gc.unfreeze()
-        if was_enabled:
-            gc.enable()
 
 
 def extract_segment(seg: Segment) -> Form | None:
