@@ -14,13 +14,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+from jixiao.evaluation.metrics import HEADER_FIELDS
+from jixiao.models import AMOUNT_FIELDS
+
 ROOT = Path(__file__).resolve().parents[1]
 # (kind, seed, form index in the gold file, funds unit printed on the form)
 CHOICES = [
     ("self_evaluation", "000_dca73c19af058bd9", 1, "万元"),
     ("target_declaration", "001_2ab7ec68b4388486", 0, "元"),
 ]
-_AMOUNTS = ("initial_budget", "annual_budget", "executed", "requested_total", "fiscal", "carryover", "other")
 
 
 def as_printed(form: dict[str, Any], unit: str) -> dict[str, Any]:
@@ -29,22 +31,8 @@ def as_printed(form: dict[str, Any], unit: str) -> dict[str, Any]:
     for k, v in form["funds"].items():
         if v is None:
             continue
-        funds[k] = round(v / scale, 2) if k in _AMOUNTS else v
-    out: dict[str, Any] = {
-        k: form[k]
-        for k in (
-            "kind",
-            "year",
-            "project_name",
-            "department",
-            "implementing_unit",
-            "project_nature",
-            "project_category",
-            "start_date",
-            "end_date",
-        )
-        if form.get(k) is not None
-    }
+        funds[k] = round(v / scale, 2) if k in AMOUNT_FIELDS else v
+    out: dict[str, Any] = {k: form[k] for k in HEADER_FIELDS if form.get(k) is not None}
     out["funds"] = funds
     out["goal"] = {k: v for k, v in form["goal"].items() if v is not None}
     out["indicators"] = []

@@ -89,6 +89,10 @@ class Funds(_Model):
     score: float | None = None
 
 
+# the Funds fields that are sums of money (yuan); the others are a rate and points
+AMOUNT_FIELDS = ("initial_budget", "annual_budget", "executed", "requested_total", "fiscal", "carryover", "other")
+
+
 class Goal(_Model):
     expected: str | None = None
     actual: str | None = None

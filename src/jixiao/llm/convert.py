@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import framework
-from ..models import Form, FormKind, Funds, Goal, Indicator
+from ..models import AMOUNT_FIELDS, Form, FormKind, Funds, Goal, Indicator
 from ..rules import build_form
 from ..textnorm import clean
 from ..values import parse_value
@@ -16,7 +16,6 @@ from .grounding import Evidence, Grounded
 from .schema import FormOut
 
 ENGINE = "llm"
-_AMOUNTS = ("initial_budget", "annual_budget", "executed", "requested_total", "fiscal", "carryover", "other")
 
 
 def funds_unit(ev: Evidence) -> str | None:
@@ -51,7 +50,7 @@ def to_form(
     funds: dict[str, Any] = {}
     for name in Funds.model_fields:
         value = getattr(out.funds, name)
-        if value is not None and name in _AMOUNTS:
+        if value is not None and name in AMOUNT_FIELDS:
             value = round(value * scale, 2)
         funds[name] = value
     indicators = []

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .. import framework
+from ..models import Funds
 from ..textnorm import delatex, fold, key, split_cells, strip_tags
 from ..values import parse_value, to_number
 from .schema import FormOut, IndicatorOut
@@ -170,8 +171,6 @@ class Grounded:
 
 
 _FORM_TEXTS = ("project_name", "department", "implementing_unit", "project_nature", "project_category", "grade")
-_FUNDS = ("initial_budget", "annual_budget", "executed", "requested_total", "fiscal", "carryover", "other",
-          "execution_rate", "weight", "score")  # fmt: skip
 
 
 # Where a number is expected, for field_lines: the labelled line when it has the number,
@@ -213,7 +212,7 @@ def ground(out: FormOut, ev: Evidence) -> Grounded:
         note(name, getattr(out, name), ev.find_date(getattr(out, name)))
     for name in ("expected", "actual", "overall"):
         note(f"goal.{name}", getattr(out.goal, name), ev.find_text(getattr(out.goal, name), window=8))
-    for name in _FUNDS:
+    for name in Funds.model_fields:
         value = getattr(out.funds, name)
         note(f"funds.{name}", value, _labelled_number(ev, value, _LABELS.get(name, ())))
     for name in ("total_weight", "total_score"):
