@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..models import Document, Finding, Form
+from ..models import Document, Finding, Form, FormKind
 from .reconciler import reconcile
 from .result import IndicatorPair, ProjectPair, ReconcileResult
 from .settings import Settings, load_settings
@@ -66,50 +66,70 @@ def _first(lines: list[int]) -> int | None:
 def _indicator_finding(pair: ProjectPair, ip: IndicatorPair, dsource: str, esource: str, s: Settings) -> Finding:
     dname, ename = pair.declared or "", pair.evaluated or ""
     if ip.status == "dropped":
-        return Finding(
-            check="target-dropped",
-            severity=s.severity("target-dropped"),
-            project=dname,
-            kind="target_declaration",
-            message=f"申报指标“{ip.declared}”（目标 {ip.declared_target or '未填'}）在自评表“{ename}”中未出现",
-            lines=[ip.declared_line] if ip.declared_line else [],
-            related=[ename],
-            source=dsource,
-            evidence=[
-                f"申报：{_where(dsource, ip.declared_line)}",
-                f"自评表：{_where(esource, _first(pair.evaluated_lines))}",
-            ],
+        return _finding(
+            "target-dropped",
+            s,
+            dname,
+            "target_declaration",
+            f"申报指标“{ip.declared}”（目标 {ip.declared_target or '未填'}）在自评表“{ename}”中未出现",
+            ip.declared_line,
+            ename,
+            dsource,
+            [f"申报：{_where(dsource, ip.declared_line)}", f"自评表：{_where(esource, _first(pair.evaluated_lines))}"],
         )
     if ip.status == "added":
-        return Finding(
-            check="target-added",
-            severity=s.severity("target-added"),
-            project=ename,
-            kind="self_evaluation",
-            message=f"自评指标“{ip.evaluated}”（目标 {ip.evaluated_target or '未填'}）在申报表“{dname}”中没有对应指标",
-            lines=[ip.evaluated_line] if ip.evaluated_line else [],
-            related=[dname],
-            source=esource,
-            evidence=[
-                f"自评：{_where(esource, ip.evaluated_line)}",
-                f"申报表：{_where(dsource, _first(pair.declared_lines))}",
-            ],
+        return _finding(
+            "target-added",
+            s,
+            ename,
+            "self_evaluation",
+            f"自评指标“{ip.evaluated}”（目标 {ip.evaluated_target or '未填'}）在申报表“{dname}”中没有对应指标",
+            ip.evaluated_line,
+            dname,
+            esource,
+            [f"自评：{_where(esource, ip.evaluated_line)}", f"申报表：{_where(dsource, _first(pair.declared_lines))}"],
         )
     renamed = "" if ip.declared == ip.evaluated else f"（申报时为“{ip.declared}”）"
     what = f"（{'、'.join(ip.changes)}）" if ip.changes else ""
-    return Finding(
-        check="target-changed",
-        severity=s.severity("target-changed"),
-        project=ename,
-        kind="self_evaluation",
-        message=f"指标“{ip.evaluated}”{renamed}的目标值由申报时的 {ip.declared_target or '未填'} 改为 {ip.evaluated_target or '未填'}{what}",
-        lines=[ip.evaluated_line] if ip.evaluated_line else [],
-        related=[dname],
-        source=esource,
-        evidence=[
+    return _finding(
+        "target-changed",
+        s,
+        ename,
+        "self_evaluation",
+        f"指标“{ip.evaluated}”{renamed}的目标值由申报时的 {ip.declared_target or '未填'} "
+        f"改为 {ip.evaluated_target or '未填'}{what}",
+        ip.evaluated_line,
+        dname,
+        esource,
+        [
             f"申报：{_where(dsource, ip.declared_line)}：{ip.declared_target}",
             f"自评：{_where(esource, ip.evaluated_line)}：{ip.evaluated_target}",
         ],
+    )
+
+
+def _finding(
+    check: str,
+    s: Settings,
+    project: str,
+    kind: FormKind,
+    message: str,
+    line: int | None,
+    partner: str,
+    source: str,
+    evidence: list[str],
+) -> Finding:
+    """A finding about one indicator of a pair, on the form it names, with its partner."""
+    return Finding(
+        check=check,
+        severity=s.severity(check),
+        project=project,
+        kind=kind,
+        message=message,
+        lines=[line] if line else [],
+        related=[partner],
+        source=source,
+        evidence=evidence,
     )
 
 
