@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..models import Document, Finding
 from ..store import default_db_path
-from .loader import CHUNK_FORMS, FIRST_FORMS, Checker
+from .loader import CHUNK_FORMS, FIRST_FORMS, Checker, Loading
 
 if TYPE_CHECKING:
     from .app import ReviewApp
@@ -40,14 +40,16 @@ def create_app(
         first = files[0] if files else (documents[0].source if documents else "-")
         db = default_db_path(first)
     return ReviewApp(
-        files,
-        Path(db),
-        engine,
-        documents=documents,
-        findings=findings,
-        checker=checker,
-        first_forms=first_forms,
-        chunk_forms=chunk_forms,
+        Loading(
+            files,
+            Path(db),
+            engine,
+            documents=documents,
+            findings=findings,
+            checker=checker,
+            first_forms=first_forms,
+            chunk_forms=chunk_forms,
+        )
     )
 
 

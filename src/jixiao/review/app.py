@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import queue
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -27,11 +27,11 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import Worker, get_current_worker
 
 from ..errors import JixiaoError
-from ..models import Document, Finding
+from ..models import Finding
 from ..report.data import build, check_label
 from ..report.evidence import INDICATOR_COLUMNS, Evidence, FormRef
 from ..store import Decision, DecisionValue
-from .loader import CHUNK_FORMS, FIRST_FORMS, Batch, Checker, Loaded, Loading, Pair, reconcile_pairs
+from .loader import Batch, Loaded, Loading, Pair, reconcile_pairs
 from .screens import ALL_CHECKS, CheckPicker, HelpScreen, TextPrompt
 from .state import ReviewState
 from .widgets import (
@@ -88,26 +88,10 @@ class ReviewApp(App[None]):
         Binding("q", "quit", "退出"),
     ]
 
-    def __init__(
-        self,
-        files: Sequence[str],
-        db_path: Path,
-        engine: str = "rules",
-        *,
-        documents: Sequence[Document] | None = None,
-        findings: Sequence[Finding] | None = None,
-        checker: Checker | None = None,
-        first_forms: int = FIRST_FORMS,
-        chunk_forms: int = CHUNK_FORMS,
-    ) -> None:
+    def __init__(self, loading: Loading) -> None:
+        """``loading``: what to read and check, and where decisions go (see ``create_app``)."""
         super().__init__()
-        self.files = list(files)
-        self.db_path = Path(db_path)
-        self.engine = engine
-        self._documents = documents
-        self._findings = findings
-        self._checker = checker
-        self._stages = (first_forms, chunk_forms)
+        self.loading = loading
         self.loaded: Loaded | None = None
         self._reconciliation: Any = None  # the checks' reconciliation, reused by the side panel
         self.state: ReviewState | None = None
@@ -137,23 +121,15 @@ class ReviewApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = f"正在读取 {len(self.files) or len(self._documents or [])} 个文件…"
+        files, documents = self.loading.files, self.loading.documents
+        self.sub_title = f"正在读取 {len(files) or len(documents or [])} 个文件…"
         self.query_one(ReconcilePanel).display = False
         self._load()
 
     # ------------------------------------------------------------------ loading
     @work(thread=True, exclusive=True, group="load")
     def _load(self) -> None:
-        loading = Loading(
-            self.files,
-            self.db_path,
-            self.engine,
-            documents=self._documents,
-            findings=self._findings,
-            checker=self._checker,
-            first_forms=self._stages[0],
-            chunk_forms=self._stages[1],
-        )
+        loading = self.loading
         try:
             loaded = loading.start()
         except JixiaoError as e:
@@ -609,7 +585,8 @@ class ReviewApp(App[None]):
         self.push_screen(HelpScreen())
 
     def default_export_path(self) -> str:
-        first = self.files[0] if self.files and self.files[0] != "-" else "review"
+        files = self.loading.files
+        first = files[0] if files and files[0] != "-" else "review"
         return str(Path(first).with_suffix("")) + ".审核结果.xlsx"
 
     def action_export(self) -> None:
