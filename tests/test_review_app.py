@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from test_review_support import SEEDS, gold_findings, seed_documents
+from test_review_support import SEEDS, gold_findings, panel_text, seed_documents, until
 
 pytest.importorskip("textual")
 
@@ -18,7 +18,7 @@ from jixiao.report.evidence import FormRef
 from jixiao.review import create_app
 from jixiao.review.app import ReviewApp
 from jixiao.review.screens import CheckPicker, HelpScreen, TextPrompt
-from jixiao.review.widgets import FindingPanel, IndicatorTable, ProjectList, ReconcilePanel
+from jixiao.review.widgets import IndicatorTable, ProjectList, ReconcilePanel
 
 FILES = [str(p) for p in SEEDS]
 SIZE = (180, 50)
@@ -44,18 +44,6 @@ async def _settle(app: ReviewApp, pilot, saved: int) -> None:  # type: ignore[no
     raise AssertionError(f"only {app.saved} of {saved} changes committed")
 
 
-async def _until(pilot, condition, seconds: float = 20) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(int(seconds / 0.02)):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("timed out")
-
-
-def _panel(app: ReviewApp) -> str:
-    return str(app.query_one(FindingPanel).content)
-
-
 def _rows(db: Path) -> dict[str, tuple[str | None, str | None, str | None]]:
     with sqlite3.connect(db) as conn:
         return {k: (d, r, n) for k, d, r, n in conn.execute("SELECT key, decision, reason, note FROM decisions")}
@@ -75,10 +63,10 @@ async def test_walk_decide_note_quit_and_resume(tmp_path: Path) -> None:
         first, second, third = st.visible[:3]
         rows = st.data.findings
         assert st.current == first
-        assert rows[first].finding.message in _panel(app) and f"问题 1/{total}" in _panel(app)
+        assert rows[first].finding.message in panel_text(app) and f"问题 1/{total}" in panel_text(app)
         # walk forward and back
         await pilot.press("n")
-        assert st.current == second and f"问题 2/{total}" in _panel(app)
+        assert st.current == second and f"问题 2/{total}" in panel_text(app)
         await pilot.press("p")
         assert st.current == first
         # confirm: written, and the session moves on
@@ -96,7 +84,7 @@ async def test_walk_decide_note_quit_and_resume(tmp_path: Path) -> None:
         app.screen.query_one(Input).value = "请单位补充实际完成数值"
         await pilot.press("enter")
         await _settle(app, pilot, 3)
-        assert "备注：请单位补充实际完成数值" in _panel(app) and "未处理" in _panel(app)
+        assert "备注：请单位补充实际完成数值" in panel_text(app) and "未处理" in panel_text(app)
         assert app.sub_title.startswith(f"已审 2/{total}")
         keys = (rows[first].key, rows[second].key, rows[third].key)
         await pilot.press("q")
@@ -113,11 +101,11 @@ async def test_walk_decide_note_quit_and_resume(tmp_path: Path) -> None:
         st2 = app2.state
         assert st2 is not None
         assert st2.row is not None and st2.row.key == keys[2], "resumes where the reviewer stopped"
-        assert "备注：请单位补充实际完成数值" in _panel(app2)
+        assert "备注：请单位补充实际完成数值" in panel_text(app2)
         await pilot.press("p")
-        assert "不是问题" in _panel(app2) and "理由：已电话核实，属于合理情况" in _panel(app2)
+        assert "不是问题" in panel_text(app2) and "理由：已电话核实，属于合理情况" in panel_text(app2)
         await pilot.press("p")
-        assert "确认问题" in _panel(app2)
+        assert "确认问题" in panel_text(app2)
         # the project list shows the progress of the first project
         plist = app2.query_one(ProjectList)
         p = st2.project(st2.data.findings[first].ref)
@@ -153,7 +141,7 @@ async def test_every_seed_finding_by_keyboard_and_export(tmp_path: Path) -> None
         assert isinstance(app.screen, TextPrompt)
         app.screen.query_one(Input).value = str(out)
         await pilot.press("enter")
-        await _until(pilot, out.exists)
+        await until(pilot, out.exists)
         await pilot.press("q")
     rows = _rows(db)
     assert len(rows) == n and sum(d == "confirmed" for d, _, _ in rows.values()) == (n + 1) // 2
@@ -225,7 +213,7 @@ async def test_filters_search_help_and_evidence(tmp_path: Path) -> None:
         await pilot.press("q")
 
 
-async def test_declared_vs_evaluated_panel(tmp_path: Path) -> None:
+async def test_declared_vs_evaluatedpanel_text(tmp_path: Path) -> None:
     """A declaration written for the first seed project (one target changed) is shown beside
     its self-evaluation, the changed target marked. (The two seeds themselves hold no pair.)"""
     pytest.importorskip("jixiao.reconcile")
@@ -247,7 +235,7 @@ async def test_declared_vs_evaluated_panel(tmp_path: Path) -> None:
     app = create_app([], tmp_path / "r.sqlite", documents=docs, findings=[])
     async with app.run_test(size=SIZE) as pilot:
         await _ready(app, pilot)
-        await _until(pilot, lambda: app.loaded is not None and bool(app.loaded.pairs))
+        await until(pilot, lambda: app.loaded is not None and bool(app.loaded.pairs))
         assert app.loaded is not None and app.state is not None
         pair = app.loaded.pairs[0]
         assert (pair.declared, pair.evaluated) == (FormRef(1, 0), FormRef(0, 0))

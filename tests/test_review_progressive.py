@@ -17,9 +17,9 @@ from jixiao.checks import run_checks
 from jixiao.checks.runner import Stage, check_stages
 from jixiao.models import Document, Finding
 from jixiao.review import create_app
-from jixiao.review.app import ReviewApp
-from jixiao.review.widgets import FindingPanel, ProjectList
+from jixiao.review.widgets import ProjectList
 from jixiao.store import decision_keys
+from test_review_support import panel_text, until
 
 generate = pytest.importorskip("jixiao.evaluation.generate")
 
@@ -54,18 +54,6 @@ def _docs() -> list[Document]:
     return [Document(source="批量.txt", forms=forms)]
 
 
-async def _until(pilot, condition, seconds: float = 30) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(int(seconds / 0.02)):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("timed out")
-
-
-def _panel(app: ReviewApp) -> str:
-    return str(app.query_one(FindingPanel).content)
-
-
 def _rows(db: Path) -> dict[str, str | None]:
     with sqlite3.connect(db) as conn:
         return dict(conn.execute("SELECT key, decision FROM decisions").fetchall())
@@ -78,7 +66,7 @@ async def test_list_fills_in_and_an_early_decision_survives(tmp_path: Path) -> N
     checks = GatedChecks()
     app = create_app([], db, documents=docs, checker=checks, first_forms=5, chunk_forms=10)
     async with app.run_test(size=SIZE) as pilot:
-        await _until(pilot, lambda: app.ready or bool(app.error))
+        await until(pilot, lambda: app.ready or bool(app.error))
         st, loaded = app.state, app.loaded
         assert st is not None and loaded is not None
         assert not app.complete and loaded.unchecked
@@ -90,20 +78,20 @@ async def test_list_fills_in_and_an_early_decision_survives(tmp_path: Path) -> N
         assert "正在检查其余" in app.sub_title
         # the form on screen is checked, its finding under review
         assert st.selected not in loaded.unchecked
-        assert st.row is not None and st.row.ref == st.selected and st.row.finding.message in _panel(app)
+        assert st.row is not None and st.row.ref == st.selected and st.row.finding.message in panel_text(app)
         early = st.row.key
         await pilot.press("c")
-        await _until(pilot, lambda: app.saved >= 1)
+        await until(pilot, lambda: app.saved >= 1)
         # a form still being checked is shown, and nothing on it can be decided yet
         plist.focus()
         await pilot.press("end")
         last = plist.projects[-1].ref
         assert st.selected == last and last in loaded.unchecked
-        assert "本表正在检查" in _panel(app)
+        assert "本表正在检查" in panel_text(app)
         await pilot.press("c")
         # the rest arrives
         checks.go.set()
-        await _until(pilot, lambda: app.complete)
+        await until(pilot, lambda: app.complete)
         assert sorted(r.key for r in st.data.findings) == sorted(decision_keys(full))
         pos = st.position_of(early)
         assert pos is not None and st.data.findings[pos].decision_value == "confirmed"
@@ -118,7 +106,7 @@ async def test_list_fills_in_and_an_early_decision_survives(tmp_path: Path) -> N
     # reopened with every finding at once: the decision is on the same finding
     app2 = create_app([], db, documents=docs, findings=full)
     async with app2.run_test(size=SIZE) as pilot:
-        await _until(pilot, lambda: app2.complete)
+        await until(pilot, lambda: app2.complete)
         st2 = app2.state
         assert st2 is not None
         pos = st2.position_of(early)

@@ -69,3 +69,19 @@ def test_gold_findings_cover_both_seeds() -> None:
     findings = gold_findings()
     assert {Path(f.source or "").name for f in findings} == {p.name for p in SEEDS}
     assert len(findings) == 57
+
+
+async def until(pilot, condition, seconds: float = 30) -> None:  # type: ignore[no-untyped-def]
+    """Let the app run until ``condition()`` holds (fails after ``seconds``)."""
+    for _ in range(int(seconds / 0.02)):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("timed out")
+
+
+def panel_text(app) -> str:  # type: ignore[no-untyped-def]
+    """What the finding panel shows."""
+    from jixiao.review.widgets import FindingPanel
+
+    return str(app.query_one(FindingPanel).content)
