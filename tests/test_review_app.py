@@ -213,7 +213,7 @@ async def test_filters_search_help_and_evidence(tmp_path: Path) -> None:
         await pilot.press("q")
 
 
-async def test_declared_vs_evaluatedpanel_text(tmp_path: Path) -> None:
+async def test_declared_vs_evaluated_panel(tmp_path: Path) -> None:
     """A declaration written for the first seed project (one target changed) is shown beside
     its self-evaluation, the changed target marked. (The two seeds themselves hold no pair.)"""
     pytest.importorskip("jixiao.reconcile")
