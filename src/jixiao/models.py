@@ -53,6 +53,8 @@ class Indicator(_Model):
     level1_raw: str | None = None
     level2_raw: str | None = None
     lines: list[int] = Field(default_factory=list, description="every source line of the row")
+    review_score: float | None = Field(default=None, description="复核分, where the form prints one beside 自评分")
+    uncertain: bool = Field(default=False, description="the layout stage had to guess where this row's cells part")
 
     @model_validator(mode="after")
     def _weights_make_sense(self) -> Indicator:
@@ -99,6 +101,13 @@ class Goal(_Model):
     overall: str | None = None
 
 
+class UnreadLine(_Model):
+    """A source line inside a form that no reader could place."""
+
+    line: int
+    text: str
+
+
 class Form(_Model):
     kind: FormKind
     year: int | None = None
@@ -115,6 +124,13 @@ class Form(_Model):
     total_score: float | None = None
     grade: str | None = None
     lines: list[int] = Field(default_factory=lambda: [0, 0])
+    # added 2026-12 (contract): how the form was read
+    template: str = "unknown"
+    layout: str = "tabs"
+    confidence: float = Field(default=1.0, ge=0.0, le=1.0)
+    complete: bool = True
+    unread: list[UnreadLine] = Field(default_factory=list)
+    review_total: float | None = Field(default=None, description="复核分 of the 总分 row, where printed")
     # ours
     total_weight: float | None = None
     engine: str | None = None
@@ -160,6 +176,9 @@ class Document(_Model):
     forms: list[Form] = Field(default_factory=list)
     # ours
     warnings: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(
+        default_factory=list, description="what the document is when it holds no project form; what could not be read"
+    )
     usage: dict[str, float] | None = Field(
         default=None, description="LLM engines: requests, tokens, cost, latency_s, cache hits for this document"
     )

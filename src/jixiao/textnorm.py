@@ -127,6 +127,11 @@ def key_longer_than(cell: str, n: int) -> bool:
     return len(cell) > n and _SHRINKS.search(cell) is None
 
 
+def is_furniture(line: str) -> bool:
+    """Page furniture ('第 3 页 共 12 页', '- 3 -'): no cell of any form."""
+    return bool(_FURNITURE.match(line))
+
+
 def split_cells(line: str) -> list[str] | None:
     """Cells of one source line, or None when the line carries nothing (blank, rule, furniture).
 

@@ -21,6 +21,19 @@ from .options import engine_option, format_option
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="--noise：随机种子")
 @click.option("--levels", default=None, help="--noise：噪声强度列表，逗号分隔，如 0,0.1,0.5,1")
+@click.option(
+    "--layouts",
+    default=None,
+    help="--noise：另按版式类别（tabs、spaces、ocr、cell-per-line、pipes、run-together、one-line、html、pdf）"
+    "生成表单并评估，逗号分隔；默认全部，none 表示不评估",
+)
+@click.option(
+    "--layout-noise",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.3,
+    show_default=True,
+    help="--noise：各版式类别自身怪癖（如 万兀、错位竖线）出现的概率",
+)
 @click.option("--no-baseline", is_flag=True, help="不运行朴素基线（按制表符切分的读表方式）")
 @click.option(
     "--errors", "n_errors", type=click.IntRange(0, 1000), default=15, show_default=True, help="列出最严重的差异条数"
@@ -39,6 +52,8 @@ def command(
     n_forms: int,
     seed: int,
     levels: str | None,
+    layouts: str | None,
+    layout_noise: float,
     no_baseline: bool,
     n_errors: int,
     against: Path | None,
@@ -51,14 +66,26 @@ def command(
     console = Console()
     if noise:
         from ..evaluation.curve import LEVELS, noise_curve
+        from ..evaluation.layouts_render import LAYOUT_CLASSES
         from ..evaluation.report import render_curve
 
         try:
             lv = tuple(float(x) for x in levels.split(",")) if levels else LEVELS
         except ValueError as e:
             raise click.BadParameter(f"噪声强度应为逗号分隔的数字：{levels}", param_hint="--levels") from e
+        if layouts is None:
+            classes: tuple[str, ...] = LAYOUT_CLASSES
+        elif layouts.strip().lower() in ("", "none"):
+            classes = ()
+        else:
+            classes = tuple(x.strip() for x in layouts.split(",") if x.strip())
+            unknown = [x for x in classes if x not in LAYOUT_CLASSES]
+            if unknown:
+                raise click.BadParameter(
+                    f"未知的版式类别：{', '.join(unknown)}（可选：{', '.join(LAYOUT_CLASSES)}）", param_hint="--layouts"
+                )
         engines = [engine] if no_baseline else [engine, "baseline"]
-        curve = noise_curve(engines, lv, n_forms=n_forms, seed=seed)
+        curve = noise_curve(engines, lv, n_forms=n_forms, seed=seed, layouts=classes, layout_noise=layout_noise)
         if fmt == "json":
             echo_json(curve.to_json())
         else:

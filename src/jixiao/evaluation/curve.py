@@ -3,6 +3,9 @@
 The clean text is ``render_text(generate_forms(n, seed))`` (no layout traps: the curve
 isolates the damage ``noise`` does); each level's noisy bytes go through the intake like a
 user's file. Scored on forms and rows paired by name, so the inserted lines do not count.
+
+``layout_scores`` prints the same forms in every layout class of ``layouts_render`` (spaces,
+ocr, html, …) and scores each class's extraction the same way.
 """
 
 from __future__ import annotations
@@ -16,11 +19,22 @@ from ..errors import JixiaoError
 from ..intake import from_bytes
 from .generate import generate_forms, render_text
 from .harness import BASELINE, extractor
-from .metrics import score_forms
+from .layouts_render import LAYOUT_CLASSES, render_documents
+from .metrics import ExtractionScore, score_forms
 from .noise import KINDS, noisy_bytes
 
 LEVELS: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0)
 CURVE_METRICS = ("forms.recall", "indicators.f1", "indicators.f1_fuzzy", "target.accuracy", "level2.accuracy")
+LAYOUT_METRICS = (
+    "forms.recall",
+    "indicators.f1",
+    "indicators.f1_fuzzy",
+    "header.accuracy",
+    "funds.accuracy",
+    "target.accuracy",
+    "row_line.accuracy",
+)
+LAYOUT_NOISE = 0.3
 
 
 @dataclass
@@ -39,6 +53,8 @@ class CurveResult:
     points: list[CurvePoint]
     kind_level: float
     by_kind: dict[str, dict[str, float]]  # noise kind -> engine -> indicators.f1
+    by_layout: dict[str, dict[str, float]] = field(default_factory=dict)  # see layout_scores
+    layout_noise: float = LAYOUT_NOISE
 
     def breaks_at(self, engine: str, metric: str = "indicators.f1") -> float | None:
         """The first measured level whose metric falls below the threshold."""
@@ -56,6 +72,8 @@ class CurveResult:
             "points": [{"level": p.level, "metrics": p.metrics, "seconds": p.seconds} for p in self.points],
             "breaks_at": {e: self.breaks_at(e) for e in self.engines},
             "by_kind": {"level": self.kind_level, "indicators.f1": self.by_kind},
+            "by_layout": self.by_layout,
+            "layout_noise": self.layout_noise,
         }
 
 
@@ -79,6 +97,8 @@ def noise_curve(
     threshold: float = 0.9,
     kind_level: float = 1.0,
     by_kind: bool = True,
+    layouts: Sequence[str] = LAYOUT_CLASSES,
+    layout_noise: float = LAYOUT_NOISE,
 ) -> CurveResult:
     text, gold = render_text(generate_forms(n_forms, seed))
     points: list[CurvePoint] = []
@@ -93,4 +113,44 @@ def noise_curve(
         for n, kind in enumerate(KINDS):
             data = noisy_bytes(text, kind_level, seed + 100 + n, kinds=[kind])
             kinds[kind] = {eng: _score(eng, data, gold)[0]["indicators.f1"] for eng in engines}
-    return CurveResult(list(engines), n_forms, seed, threshold, points, kind_level, kinds)
+    by_layout = layout_scores(engines, n_forms, seed, layout_noise, layouts) if layouts else {}
+    return CurveResult(list(engines), n_forms, seed, threshold, points, kind_level, kinds, by_layout, layout_noise)
+
+
+def layout_scores(
+    engine_names: Sequence[str],
+    n_forms: int = 200,
+    seed: int = 0,
+    noise: float = LAYOUT_NOISE,
+    layouts: Sequence[str] = LAYOUT_CLASSES,
+) -> dict[str, dict[str, float]]:
+    """Layout class -> metric -> value, for ``n_forms`` generated forms printed in each class
+    (``render_documents``, class quirks at ``noise``) and read through the intake and the engine.
+
+    The first engine's metrics are keyed by their names (``indicators.f1``, …, ``seconds``), any
+    further engine's (the baseline) as ``engine:name``; an accuracy with nothing to score (no
+    form paired) is left out. Engine errors are not caught.
+    """
+    unknown = [x for x in layouts if x not in LAYOUT_CLASSES]
+    if unknown:
+        raise ValueError(f"unknown layout classes {unknown}; known: {', '.join(LAYOUT_CLASSES)}")
+    forms = generate_forms(n_forms, seed)
+    out: dict[str, dict[str, float]] = {}
+    for layout in layouts:
+        docs = render_documents(forms, layout, seed=seed, noise=noise)
+        row: dict[str, float] = {}
+        for k, eng in enumerate(engine_names):
+            fn = extractor(eng)
+            total = ExtractionScore()
+            t0 = time.perf_counter()
+            for i, (text, gold) in enumerate(docs):
+                doc = fn(from_bytes(text.encode("utf-8"), f"{layout}-{i}.txt"))
+                total.add(score_forms(gold, doc.forms))
+            summary = total.summary()
+            key = "" if k == 0 else f"{eng}:"
+            # an accuracy over nothing (no form paired) is left out rather than shown as 100%
+            empty = {f"{a}.accuracy" for a, acc in total.acc.items() if not acc.total}
+            row.update({key + m: summary[m] for m in LAYOUT_METRICS if m not in empty})
+            row[key + "seconds"] = round(time.perf_counter() - t0, 3)
+        out[layout] = row
+    return out

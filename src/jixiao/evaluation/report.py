@@ -8,6 +8,7 @@ from rich.text import Text
 
 from .curve import CurveResult
 from .harness import EvalReport
+from .layouts_render import LAYOUT_LABELS
 from .metrics import PRF
 
 # (metric key, Chinese label) in the order a reader wants them
@@ -47,6 +48,10 @@ RECONCILE_ROWS = [
 
 def _pct(x: float | None) -> str:
     return "—" if x is None else f"{x * 100:.1f}%"
+
+
+def _num(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:.1f}"
 
 
 def _gain(x: float | None) -> Text:
@@ -197,3 +202,39 @@ def render_curve(curve: CurveResult, console: Console) -> None:
         for kind, per in curve.by_kind.items():
             k.add_row(kind, *[_pct(per.get(eng)) for eng in curve.engines])
         console.print(k)
+    if curve.by_layout:
+        _layout_table(curve, console)
+
+
+# (metric, label) shown per layout class for the engine under test; other engines show F1 only
+LAYOUT_COLUMNS = [
+    ("forms.recall", "表单召回"),
+    ("indicators.f1", "指标行F1"),
+    ("header.accuracy", "表头"),
+    ("funds.accuracy", "资金"),
+    ("row_line.accuracy", "行号"),
+]
+
+
+def _layout_table(curve: CurveResult, console: Console) -> None:
+    eng, others = curve.engines[0], curve.engines[1:]
+    t = Table(
+        title=f"各版式类别的指标行 F1：{curve.n_forms} 张生成的表单（种子 {curve.seed}）按各类版式排版，"
+        f"版式怪癖概率 {curve.layout_noise:g}；引擎 {eng}，单位 %（表头、资金为字段准确率，行号为指标行号准确率）",
+        title_justify="left",
+        header_style="bold",
+    )
+    t.add_column("版式类别", no_wrap=True)
+    for _, label in LAYOUT_COLUMNS:
+        t.add_column(label, justify="right", no_wrap=True)
+    for other in others:
+        t.add_column("基线" if other == "baseline" else other, justify="right", no_wrap=True)
+    for layout, m in curve.by_layout.items():
+        f1 = m.get("indicators.f1")
+        row: list[str | Text] = [f"{layout} {LAYOUT_LABELS.get(layout, '')}"]
+        for k, _ in LAYOUT_COLUMNS:
+            style = "red" if k == "indicators.f1" and f1 is not None and f1 < curve.threshold else ""
+            row.append(Text(_num(m.get(k)), style=style))
+        row += [_num(m.get(f"{other}:indicators.f1")) for other in others]
+        t.add_row(*row)
+    console.print(t)

@@ -149,6 +149,8 @@ FUNDS_ROWS: list[tuple[str, str]] = [
     ("资金申请总额", "requested_total"),
     ("年度资金总额", "total"),
     ("当年财政拨款", "fiscal"),
+    ("本年财政拨款", "fiscal"),
+    ("财政衔接资金", "fiscal"),
     ("财政拨款", "fiscal"),
     ("上年结转资金", "carryover"),
     ("上年结转", "carryover"),
@@ -196,9 +198,15 @@ def _amounts(cell: str) -> list[str]:
     return [cell]
 
 
+def _amount(cell: str) -> float | None:
+    """An amount or a rate ('90.50%': the 执行率 column prints its sign)."""
+    c = cell.strip()
+    return to_number(c[:-1] if c.endswith("%") else c)
+
+
 def funds_scale(line: Line) -> float | None:
     """10000 when the block is in 万元, 1 in 元, None when the row does not say."""
-    text = "".join(line.cells)
+    text = "".join(line.cells).replace("万兀", "万元")
     if "万元" in text:
         return 10000.0
     if _YUAN.search(text):
@@ -255,15 +263,15 @@ class FundsReader:
     def _columnar(self, line: Line, cells: list[tuple[int, str]], fld: str) -> None:
         assert self.columns is not None
         cells = [(i, part) for i, c in cells for part in _amounts(c)]
-        tokens = [(i, c) for i, c in cells if to_number(c) is not None or c.strip() in {"-", "—", "/"}]
+        tokens = [(i, c) for i, c in cells if _amount(c) is not None or c.strip() in {"-", "—", "/"}]
         values: dict[str, float | None] = {}
         if len(tokens) == len(self.columns):
             for (_, col), (_, c) in zip(self.columns, tokens):
-                values[col] = to_number(c)
+                values[col] = _amount(c)
         else:  # fall back on column positions
             at = dict(cells)
             for i, col in self.columns:
-                values[col] = to_number(at.get(i, ""))
+                values[col] = _amount(at.get(i, ""))
         self.rows[fld] = values
         self.where[fld] = [line.no]
 
@@ -371,7 +379,7 @@ class GoalReader:
 _TOTALS_HINT = re.compile("[总计级&]")
 
 
-def totals(line: Line) -> dict[str, float | str | None] | None:
+def totals(line: Line, review: bool = False) -> dict[str, float | str | None] | None:
     """总分 / 评分等级 rows of a self-evaluation."""
     filled = line.values
     if not filled or not _TOTALS_HINT.search(filled[0]):
@@ -380,6 +388,8 @@ def totals(line: Line) -> dict[str, float | str | None] | None:
     if k.startswith("总分") or k in {"合计", "总计"}:
         nums = [to_number(a) for c in filled[1:] for a in _amounts(c)]
         nums = [n for n in nums if n is not None]
+        if review and len(nums) >= 3:
+            return {"total_weight": nums[-3], "total_score": nums[-2], "review_total": nums[-1]}
         if len(nums) >= 2:
             return {"total_weight": nums[-2], "total_score": nums[-1]}
         if len(nums) == 1:

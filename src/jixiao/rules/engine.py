@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from ..gcpause import gc_paused
 from ..intake import Source
 from ..models import Document, Form, Funds, Goal
-from ..textnorm import key, key_longer_than
+from ..textnorm import key, key_longer_than, split_cells
 from .blocks import (
     GOAL_COLUMNS,
     FundsReader,
@@ -32,9 +32,12 @@ def extract(source: Source) -> Document:
     doc = Document(source=source.name, engine=ENGINE, warnings=list(source.warnings))
     with gc_paused():
         segs = segment(source.lines)
+        if source.kind != "text":
+            for sg in segs:
+                sg.layout = source.kind  # xlsx, docx, pdf, image: the reader made the grid
         segs.reverse()
         while segs:  # pop each segment: its lines are freed as its form is made
-            form = extract_segment(segs.pop())
+            form = extract_segment(segs.pop(), source.lines)
             if form is None:
                 continue
             doc.forms.append(form)
@@ -43,7 +46,7 @@ def extract(source: Source) -> Document:
     return doc
 
 
-def extract_segment(seg: Segment) -> Form | None:
+def extract_segment(seg: Segment, raw: list[str] | None = None) -> Form | None:
     header: dict[str, str] = {}
     where: dict[str, list[int]] = {}
     funds = FundsReader()
@@ -53,7 +56,7 @@ def extract_segment(seg: Segment) -> Form | None:
     state = "header"
     content: list[int] = []
     for ln in _unwrap_head(seg.lines):
-        if ln.no == seg.title_line:
+        if seg.title_line is not None and ln is seg.lines[0]:
             content.append(ln.no)
             continue
         if state == "header" and _is_year_line(ln):
@@ -61,7 +64,7 @@ def extract_segment(seg: Segment) -> Form | None:
             continue
         content.append(ln.no)
         if state in ("table", "totals"):
-            t = totals(ln)
+            t = totals(ln, review="review" in (table.layout.roles_after if table else []))
             if t is not None:
                 for k, v in t.items():
                     tot[k] = v
@@ -96,6 +99,7 @@ def extract_segment(seg: Segment) -> Form | None:
         content.pop()  # not part of any block we know
     if not header and table is None and goal is None:
         return None
+    placed, unread, confidence = _placement(seg, content, raw)
     problems: list[str] = []
     indicators = table.finish() if table else []
     if table:
@@ -129,13 +133,50 @@ def extract_segment(seg: Segment) -> Form | None:
         "indicators": indicators,
         "total_score": tot.get("total_score"),
         "total_weight": tot.get("total_weight"),
+        "review_total": tot.get("review_total"),
         "grade": tot.get("grade"),
-        "lines": [content[0], content[-1]] if content else [0, 0],
+        "lines": [min(placed), max(placed)] if placed else [0, 0],
+        "layout": seg.layout,
+        "confidence": confidence,
+        "unread": unread,
         "engine": ENGINE,
         "field_lines": where,
         "problems": problems,
     }
     return build_form(data)
+
+
+def _placement(seg: Segment, content: list[int], raw: list[str] | None) -> tuple[set[int], list[dict[str, Any]], float]:
+    """The source lines the form's readers placed, the lines inside the form they did not
+    (with their text), and the share placed: the form's confidence."""
+    src = {ln.no: ln for ln in seg.lines}
+    placed: set[int] = set()
+    shaky: set[int] = set()
+    for no in content:
+        ln = src.get(no)
+        if ln is None:
+            placed.add(no)
+            continue
+        placed.update(ln.src)
+        if ln.uncertain:
+            shaky.update(ln.src)
+    if not placed or raw is None:
+        return placed, [], 1.0
+    first, last = min(placed), max(placed)
+    unread: list[dict[str, Any]] = []
+    counted = 0
+    for no in range(first, min(last, len(raw)) + 1):
+        text = raw[no - 1].strip()
+        if not text or split_cells(text) is None:
+            continue
+        counted += 1
+        if no not in placed:
+            unread.append({"line": no, "text": text[:500]})
+    if seg.grid is not None:
+        unread.extend({"line": no, "text": t[:500]} for no, t in seg.grid.unplaced.items() if first <= no <= last)
+    good = counted - len(unread) - len(shaky - {u["line"] for u in unread})
+    confidence = round(max(0.0, good) / counted, 3) if counted else 1.0
+    return placed, unread, confidence
 
 
 def build_form(data: dict[str, Any]) -> Form:
@@ -171,13 +212,13 @@ def _unwrap_head(lines: list[Line]) -> list[Line]:
         if "级" in ln.joined and table_header(ln) is not None:  # every table head says 一级/三级
             return out + lines[n:]
         prev = out[-1] if out else None
-        if prev is not None and len(ln.values) == 1 and ln.no == prev.no + 1:
+        if prev is not None and prev is not lines[0] and len(ln.values) == 1 and ln.no == max(prev.src) + 1:
             ((col, text),) = ln.filled
             above = prev.cells[col] if col < len(prev.cells) else ""
             if above and not _is_label(above) and not _is_label(text):  # a value's rest only
                 cells = list(prev.cells)
                 cells[col] = prev.cells[col] + text
-                out[-1] = Line(prev.no, cells)
+                out[-1] = Line(prev.no, cells, (*prev.src, *ln.src))
                 continue
         out.append(ln)
     return out

@@ -10,46 +10,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..layout import Grid, read_grid
+from ..layout.grid import Line
 from ..models import FormKind
-from ..textnorm import key, key_longer_than, split_cells
+from ..textnorm import key, key_longer_than
 
-_SELF = ("绩效自评表", "绩效自评价表", "支出绩效自评")
-_DECL = ("绩效目标申报表", "绩效目标表", "绩效目标申请表")
+__all__ = ["Line", "Segment", "segment", "title_kind", "year_in"]
+
+_SELF = ("绩效自评表", "绩效自评价表", "支出绩效自评", "目标自评表")
+_DECL = ("绩效目标申报表", "绩效目标表", "绩效目标申请表", "目标审批表", "目标申报表")
+# titles of documents that hold no project form: a department's whole-year targets, a report
+_NOT_A_FORM = ("汇总", "目录", "整体", "自评报告", "评价报告")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-
-
-class Line:
-    """A source line split into cells; ``no`` is the 1-based line number.
-
-    A plain class with slots: this is built for every line of every document, and
-    functools.cached_property takes a lock on each access in Python 3.11.
-    """
-
-    __slots__ = ("_filled", "_keys", "cells", "joined", "no", "values")
-
-    def __init__(self, no: int, cells: list[str]) -> None:
-        self.no = no
-        self.cells = cells  # with empty cells, to keep column positions
-        self.values = [c for c in cells if c]  # the non-empty cells
-        self.joined = "".join(cells)  # all cells run together: a cheap first test
-        self._filled: list[tuple[int, str]] | None = None
-        self._keys: list[str] | None = None
-
-    @property
-    def filled(self) -> list[tuple[int, str]]:
-        """(column, cell) of the non-empty cells, for the readers that need positions."""
-        if self._filled is None:
-            self._filled = [(i, c) for i, c in enumerate(self.cells) if c]
-        return self._filled
-
-    @property
-    def keys(self) -> list[str]:
-        if self._keys is None:
-            self._keys = [key(c) for c in self.values]
-        return self._keys
-
-    def __repr__(self) -> str:
-        return f"Line({self.no}, {self.cells!r})"
 
 
 @dataclass
@@ -59,6 +31,8 @@ class Segment:
     lines: list[Line]  # content lines only (blank lines and rules dropped)
     title_line: int | None
     blank_after: set[int]  # line numbers followed by a blank line (a page break)
+    layout: str = "tabs"
+    grid: Grid | None = None
 
 
 def title_kind(cells: list[str]) -> FormKind | None:
@@ -66,7 +40,7 @@ def title_kind(cells: list[str]) -> FormKind | None:
     if len(filled) != 1 or key_longer_than(filled[0], 40):
         return None
     k = key(filled[0])
-    if len(k) > 40 or "汇总" in k or "目录" in k:
+    if len(k) > 40 or any(w in k for w in _NOT_A_FORM):
         return None
     if any(t in k for t in _SELF):
         return "self_evaluation"
@@ -80,22 +54,9 @@ def year_in(text: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def to_lines(raw_lines: list[str]) -> tuple[list[Line], set[int]]:
-    """Content lines, and the numbers of lines followed by a blank (page breaks)."""
-    out: list[Line] = []
-    blank_after: set[int] = set()
-    for i, raw in enumerate(raw_lines, start=1):
-        cells = split_cells(raw)
-        if cells is None:
-            if out:
-                blank_after.add(out[-1].no)
-            continue
-        out.append(Line(i, cells))
-    return out, blank_after
-
-
-def segment(raw_lines: list[str]) -> list[Segment]:
-    lines, blank_after = to_lines(raw_lines)
+def segment(raw_lines: list[str], grid: Grid | None = None) -> list[Segment]:
+    grid = grid if grid is not None else read_grid(raw_lines)
+    lines, blank_after = grid.lines, grid.blank_after
     starts: list[tuple[int, FormKind | None]] = []
     for idx, ln in enumerate(lines):
         kind = title_kind(ln.values) if len(ln.values) == 1 else None
@@ -117,7 +78,7 @@ def segment(raw_lines: list[str]) -> list[Segment]:
             year = year_in("".join(ln.cells))
             if year:
                 break
-        segments.append(Segment(kind, year, body, title, blank_after))
+        segments.append(Segment(kind, year, body, title, blank_after, grid.layout_at(body[0].no), grid))
     return segments
 
 

@@ -23,7 +23,17 @@ from functools import lru_cache
 from .. import framework as fw
 from ..models import Indicator, negative_numbers
 from ..textnorm import clean, key, key_longer_than
-from ..values import is_bare_number, is_value_cell, is_valueish, parse_value, to_number, unbalanced
+from ..models import Value
+from ..values import (
+    is_bare_number,
+    is_value_cell,
+    is_valueish,
+    normalise_unit,
+    parse_value,
+    to_number,
+    unbalanced,
+)
+from ..layout.vocab import EMPTY_SCAFFOLD, POINTS_ONLY, SCAFFOLD, column_role, column_roles, strip_points
 from .resplit import resplit, trailing_qualitative
 from .segment import Line
 
@@ -39,6 +49,12 @@ class Layout:
     weight: bool = False
     score: bool = False
     deviation: bool = False
+    # each header cell's role (None for the block label or an unknown head), and whether the
+    # columns after 三级指标 differ from the seeds' (target, actual, weight, score, reason)
+    cell_roles: list[str | None] = field(default_factory=list)
+    nonstandard: bool = False
+
+    roles_after: list[str] = field(default_factory=list)
 
     @property
     def scored(self) -> bool:
@@ -58,6 +74,17 @@ def table_header(line: Line) -> Layout | None:
     if not ("三级指标" in ks or ("一级指标" in ks and "二级指标" in ks) or glued):
         return None
     lay = Layout()
+    lay.cell_roles = [column_role(c) if c else None for c in line.cells]
+    roles = column_roles(line.values)
+    after = roles[roles.index("name") + 1 :] if "name" in roles else []
+    std = ["target", "actual", "weight", "score", "deviation"]
+    it = iter(std)
+    lay.nonstandard = bool(after) and not all(r in it for r in after)
+    if lay.nonstandard:
+        lay.actual, lay.weight, lay.score = "actual" in after, "weight" in after, "score" in after
+        lay.deviation = "deviation" in after
+        lay.roles_after = after
+        return lay
     for k in ks:
         # substrings, not prefixes: a lost tab glues heads ('年度指标值实际完成值')
         if any(h in k for h in ACTUAL_HEADS):
@@ -81,14 +108,16 @@ class Cat:
 def classify(cell: str) -> Cat | None:
     # the longest category spelling (服务对象满意度指标) has 9 characters; most cells are
     # longer names, and testing that first keeps them out of the cache below
-    if key_longer_than(cell, 9):
+    if key_longer_than(cell, 9) and "分" not in cell:
         return None
     return _classify(cell)
 
 
 @lru_cache(maxsize=1 << 16)
 def _classify(cell: str) -> Cat | None:
-    k = key(cell)
+    if POINTS_ONLY.match(cell):
+        return Cat("block", key(cell))  # '(50分)', its category's points on a line of their own
+    k = key(strip_points(cell))
     if not k:
         return None
     if k in fw.BLOCK_LABELS:
@@ -119,6 +148,10 @@ class Row:
     level2_raw: str | None = None
     explicit: bool = False  # the row printed its own category cells
     blank_before: bool = False
+    review: float | None = None
+    unit: str | None = None  # a 度量单位 column
+    sign: str | None = None  # a 指标性质 or 指标方向 column
+    uncertain: bool = False
 
 
 @dataclass
@@ -167,7 +200,11 @@ class TableReader:
         if not cats and self._is_text_continuation(body, blank_before):
             self._append_text(line, body)
             return
-        row = self._body_row(line, body)
+        if self.layout.nonstandard:
+            row = self._roles_row(line, len(cells) - len(body))
+        else:
+            row = self._body_row(line, body)
+        row.uncertain = line.uncertain
         row.blank_before = blank_before
         self._apply_categories(cats, row)
         self.rows.append(row)
@@ -202,6 +239,9 @@ class TableReader:
         out: list[Indicator] = []
         for r in self.rows:
             name = "".join(r.name_parts)
+            if EMPTY_SCAFFOLD.match(name) and not r.target:
+                continue  # a template row left blank ('……', '指标2：')
+            name = SCAFFOLD.sub("", name)
             if not name:
                 self.problems.append(f"第{r.line}行：指标行缺少三级指标名称，已跳过")
                 continue
@@ -216,8 +256,10 @@ class TableReader:
                     level1=r.level1,
                     level2=r.level2,
                     name=name,
-                    target=parse_value(r.target),
-                    actual=parse_value(r.actual) if self.layout.actual or r.actual else None,
+                    target=_target(r),
+                    actual=_actual(r) if self.layout.actual or r.actual else None,
+                    review_score=r.review,
+                    uncertain=r.uncertain,
                     weight=weight,
                     score=score,
                     deviation=clean(r.deviation),
@@ -446,6 +488,52 @@ class TableReader:
             row.actual = values[1]
         return row
 
+    def _roles_row(self, line: Line, ncats: int) -> Row:
+        """A row of a template whose columns are not the seeds' (指标性质 / 度量单位, 分值
+        before 指标值, 复核分 …): cells after the name read by the header's roles, blank
+        cells kept; rows the layout stage aligned under the header read by column."""
+        row = Row(line=line.no, lines=list(line.src), name_parts=[])
+        lay = self.layout
+        cells = [c.strip() for c in line.cells]
+        got: dict[str, str] = {}
+        if getattr(line, "aligned", False) and len(lay.cell_roles) >= len([c for c in cells if c]):
+            seen = 0
+            for col, c in enumerate(cells):
+                if not c:
+                    continue
+                if seen < ncats:
+                    seen += 1
+                    continue
+                role = lay.cell_roles[col] if col < len(lay.cell_roles) else "deviation"
+                if role in (None, "l1", "l2", "name") and not row.name_parts:
+                    row.name_parts = [clean(c) or ""]
+                elif role and role not in ("l1", "l2", "name"):
+                    got[role] = (got.get(role, "") + c) if role == "deviation" else c
+        else:
+            i, seen = 0, 0
+            while i < len(cells) and (not cells[i] or seen < ncats):
+                seen += bool(cells[i])
+                i += 1
+            if i < len(cells):
+                row.name_parts = [clean(cells[i]) or ""]
+            rest = cells[i + 1 :]
+            roles = lay.roles_after
+            for n, c in enumerate(rest):
+                role = roles[n] if n < len(roles) else "deviation"
+                if c:
+                    got[role] = (got.get(role, "") + c) if role == "deviation" else c
+        row.target = got.get("target")
+        row.actual = got.get("actual")
+        row.weight = to_number(got["weight"]) if "weight" in got else None
+        row.score = to_number(got["score"]) if "score" in got else None
+        row.review = to_number(got["review"]) if "review" in got else None
+        row.deviation = got.get("deviation")
+        row.unit = got.get("unit")
+        nature = got.get("nature")
+        direction = got.get("direction")
+        row.sign = nature if nature in _SIGNS else direction if direction in _DIRECTION_OP else None
+        return row
+
     def _is_text_continuation(self, body: list[str], blank_before: bool) -> bool:
         """A line that only continues the previous row's name (or its deviation text)."""
         if not self.rows:
@@ -483,6 +571,36 @@ class TableReader:
                 and not fw.fits_level2("".join(a.name_parts), a.level2)
             ):
                 a.level1, a.level2 = b.level1, b.level2
+
+
+_SIGNS = {"≥": "≥", "≤": "≤", "=": "=", ">": ">", "<": "<", "≧": "≥", "≦": "≤", "＝": "="}
+_DIRECTION_OP = {"正向": ">=", "反向": "<="}
+
+
+def _target(r: Row) -> Value | None:
+    """The target as printed, or made of its 指标性质 / 指标值 / 度量单位 cells (raw = the
+    three joined); a 指标方向 (正向/反向) gives the operator a bare number lacks."""
+    raw = r.target
+    if raw is None:
+        return None
+    sign = _SIGNS.get((r.sign or "").strip())
+    if sign:
+        raw = sign + raw.strip()
+    v = parse_value(raw)
+    if v is None:
+        return None
+    if r.unit and v.value is not None and v.unit is None:
+        v = parse_value(raw.strip() + r.unit.strip()) or v
+    if v is not None and v.op is None and v.value is not None and r.sign in _DIRECTION_OP:
+        v = v.model_copy(update={"op": _DIRECTION_OP[r.sign]})
+    return v
+
+
+def _actual(r: Row) -> Value | None:
+    v = parse_value(r.actual)
+    if v is not None and r.unit and v.value is not None and v.unit is None:
+        v = v.model_copy(update={"unit": normalise_unit(r.unit)})  # '102' under 度量单位 场次
+    return v
 
 
 def _column_fields(line: Line, skip: int, row: Row, body: list[str]) -> dict[int, str]:

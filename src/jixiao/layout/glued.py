@@ -1,0 +1,194 @@
+"""Text with no separator at all (``项目名称河道保洁养护``, ``=46条46条1010``): where the
+cells part, from the labels of the form and the shapes of values.
+
+``atoms`` cuts such text into labels, values, text runs and bare digit runs; a digit run
+may still hold several numbers (``1010`` = 分值 10, 得分 10), which ``split_numbers``
+parts when the caller knows how many numbers stand there. Where the words cannot tell
+(``建立健全建立健全``), the caller keeps the text and marks the row uncertain.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..textnorm import fold_all
+from .vocab import DATE_RE, LABEL_KIND, LABELS_BY_LEN, OPS, SCAFFOLD, UNITS
+
+_LABEL_RE = re.compile("|".join(re.escape(w) for w in LABELS_BY_LEN if len(w) >= 2))
+_OP_CLASS = re.escape(OPS)
+# an operator, a number, and what may follow it as a unit
+_VALUE_HEAD = re.compile(rf"[{_OP_CLASS}]\s*-?\d|(?<![\d.,])\d")
+_RUN = re.compile(r"-?\d[\d.,]*(?<![.,])")
+_DASHES = "-—/–"
+_YEAR_PAREN = re.compile(r"[(（]\s*(?:19|20)\d{2}\s*年度?\s*[)）]")
+
+
+@dataclass(slots=True)
+class Atom:
+    text: str
+    kind: str  # label:<kind> | value | number | dash | text
+    glued: bool = True  # a number that may hold several (digits run together)
+
+
+def _unit_at(s: str, i: int) -> int:
+    """The end of the unit that starts at i (a bracketed unit, a known unit, or a short run)."""
+    if i >= len(s):
+        return i
+    if s[i] in "(（":
+        close = re.compile(r"[)）]").search(s, i)
+        if close and close.start() - i <= 9 and not re.search(r"\d", s[i : close.start()]):
+            return close.end()
+        return i
+    for u in UNITS:
+        if s.startswith(u, i):
+            return i + len(u)
+    return i
+
+
+def _label_at(s: str, i: int) -> str | None:
+    m = _LABEL_RE.match(s, i)
+    return m.group(0) if m else None
+
+
+def atoms(text: str, *, labels: bool = True) -> list[Atom]:
+    """Glued text as its atoms, left to right."""
+    orig = text.replace(" ", "").replace("\u200b", "").replace("\ufeff", "")
+    s = fold_all(orig)
+    if len(s) != len(orig):
+        orig = s  # folding changed the length: slice the folded text
+    out: list[Atom] = []
+    buf = ""
+    i = 0
+
+    def flush() -> None:
+        nonlocal buf
+        if buf:
+            out.append(Atom(buf, "text"))
+            buf = ""
+
+    wording = False  # after a header or goal label: text up to the next label, no values
+    while i < len(s):
+        ch = s[i]
+        if labels:
+            lab = _label_at(s, i)
+            if lab is not None and (not buf or LABEL_KIND.get(lab) != "category") and not (
+                wording and LABEL_KIND.get(lab) not in ("header", "funds", "goal", "totals", "tablehead", "block")
+            ):
+                flush()
+                kind = LABEL_KIND[lab]
+                out.append(Atom(orig[i : i + len(lab)], "label:" + kind))
+                wording = (kind == "header" and not lab.startswith("项目资金")) or kind == "goal"
+                i += len(lab)
+                continue
+        y = _YEAR_PAREN.match(s, i) if not buf and not out else None
+        if y is not None:
+            out.append(Atom(orig[y.start() : y.end()], "text"))
+            i = y.end()
+            continue
+        if wording:
+            buf += orig[i]
+            i += 1
+            continue
+        if ch in _DASHES and (not buf or buf[-1] in _DASHES) and (i + 1 >= len(s) or not s[i + 1].isdigit() or out):
+            if not (i + 1 < len(s) and s[i + 1].isdigit() and not out):
+                flush()
+                out.append(Atom(orig[i], "dash"))
+                i += 1
+                continue
+        m = DATE_RE.match(s, i) if ch.isdigit() and not buf[-1:].isdigit() else None
+        if m and m.end() > i + 4:
+            flush()
+            out.append(Atom(orig[m.start() : m.end()], "value"))
+            i = m.end()
+            continue
+        if ch in OPS or (ch.isdigit() and not buf[-1:].isdigit() and not SCAFFOLD.match(buf + s[i : i + 3])):
+            j = i
+            while j < len(s) and s[j] in OPS:
+                j += 1
+            run = _RUN.match(s, j)
+            if run is not None and (j > i or not _inside_word(buf)):
+                flush()
+                end = _unit_at(s, run.end())
+                kind = "number" if j == i and end == run.end() else "value"
+                out.append(Atom(orig[i:end], kind))
+                i = end
+                continue
+        buf += orig[i]
+        i += 1
+    flush()
+    return out
+
+
+def _inside_word(buf: str) -> bool:
+    """A digit right after letters of a name ('指标1', 'G20'): part of the name."""
+    return bool(buf) and buf[-1].isascii() and buf[-1].isalpha()
+
+
+# ---- several numbers run together ------------------------------------------------------------
+
+_PIECE = re.compile(r"^(?:0|[1-9]\d*)(?:\.\d{1,2})?$|^0\.\d{1,2}$")
+
+
+def split_numbers(blob: str, k: int, roles: tuple[str, ...] = ()) -> list[str] | None:
+    """``blob`` ('1010', '1096.419.64') as k numbers, the likeliest split; None when none fits.
+
+    Roles (weight, score, rate, amount) rank the candidates: a score not above its weight,
+    a rate not above 100, amounts with two decimals."""
+    if k <= 1:
+        return [blob] if _PIECE.match(blob) or re.fullmatch(r"\d+(?:,\d{3})*(?:\.\d+)?", blob) else None
+    if len(blob) > 64 or k > 12:
+        return None
+    best: tuple[float, list[str]] | None = None
+    for parts in _splits(blob, k, 0, 20000):
+        cost = _cost(parts, roles)
+        if best is None or cost < best[0]:
+            best = (cost, parts)
+    return best[1] if best else None
+
+
+def _splits(blob: str, k: int, start: int, budget: int) -> list[list[str]]:
+    """Every way to cut blob[start:] into k pieces that read as numbers (at most ``budget``)."""
+    out: list[list[str]] = []
+    stack: list[tuple[int, list[str]]] = [(start, [])]
+    while stack and len(out) < budget:
+        pos, parts = stack.pop()
+        if len(parts) == k - 1:
+            last = blob[pos:]
+            if last and _PIECE.match(last):
+                out.append([*parts, last])
+            continue
+        for end in range(pos + 1, len(blob)):
+            piece = blob[pos:end]
+            if not _PIECE.match(piece):
+                if "." in piece and len(piece.split(".")[1]) > 2:
+                    break
+                continue
+            stack.append((end, [*parts, piece]))
+    return out
+
+
+def _cost(parts: list[str], roles: tuple[str, ...]) -> float:
+    nums = [float(p) for p in parts]
+    cost = 0.0
+    named = dict(zip(roles, nums))
+    w, sc = named.get("weight"), named.get("score")
+    if w is not None and sc is not None and sc > w:
+        cost += 10
+    rv = named.get("review")
+    if w is not None and rv is not None and rv > w:
+        cost += 10
+    rate = named.get("rate")
+    if rate is not None and rate > 100:
+        cost += 5
+    for role, p, v in zip(roles, parts, nums):
+        if role in ("weight", "total_weight") and ("." in p or v > 100):
+            cost += 2
+        if role == "amount" and not re.search(r"\.\d\d$", p):
+            cost += 1
+    if not roles:
+        cost += abs(len(parts[0]) - len(parts[-1])) * 0.1
+    # equal weight and score is the common case (full marks)
+    if w is not None and sc is not None and w == sc:
+        cost -= 0.5
+    return cost

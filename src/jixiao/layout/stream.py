@@ -1,0 +1,524 @@
+"""Rows rebuilt from a stream of cells that lost their row breaks: a Word or PDF copy with
+one cell per line, or a whole form dumped on one line.
+
+The form's own words say where rows start: a header label starts a row and its value
+follows; funds column heads and goal heads gather into one row; the indicator table's
+header row says how many cells each indicator row has and what each one is (a weight is a
+number, a 指标性质 an operator, a 偏差原因 text), so a row is a run of category cells, a
+name, and that many cells. A blank line where a cell is expected is that cell, empty.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .glued import Atom, split_numbers
+from .grid import Line
+from .vocab import (
+    EMPTY_SCAFFOLD,
+    POINTS_ONLY,
+    VERTICAL_PIECES,
+    column_roles,
+    is_op,
+    is_value_shape,
+    joins_to_label,
+    label_kind,
+    strip_points,
+)
+
+NUMERIC_ROLES = ("weight", "score", "review")
+_NATURE_WORDS = {"定性", "定量"}
+_DIRECTION_WORDS = {"正向", "反向"}
+_FOOTNOTE = re.compile(r"^(?:注|说明|备注|填表说明)\s*[:：]")
+
+
+@dataclass(slots=True)
+class Tok:
+    text: str
+    no: int
+    kind: str  # label:<kind> | value | number | dash | op | text | empty
+    glued: bool = False
+
+
+def classify(text: str) -> str:
+    t = text.strip()
+    if not t:
+        return "empty"
+    lk = label_kind(t)
+    if lk:
+        return "label:" + lk
+    if t in {"-", "—", "/", "--", "——", "–"}:
+        return "dash"
+    if is_op(t):
+        return "op"
+    if re.fullmatch(r"-?\d+(?:,\d{3})*(?:\.\d+)?", t):
+        return "number"
+    if is_value_shape(t):
+        return "value"
+    return "text"
+
+
+def cell_tokens(cells: list[tuple[int, str]]) -> list[Tok]:
+    """Tokens of separated cells, with labels split over two cells put back together."""
+    out: list[Tok] = []
+    for no, text in cells:
+        t = text.strip()
+        if out and t:
+            prev = out[-1]
+            joined = joins_to_label(prev.text, t) if prev.kind in ("text", "label:header") or prev.kind.startswith(
+                "label"
+            ) else None
+            if joined is not None and not label_kind(prev.text + t) is None or (
+                joined is not None and prev.kind == "text"
+            ):
+                out[-1] = Tok(joined, prev.no, "label:" + (label_kind(joined) or "header"))
+                out[-1].glued = False
+                _extend(out[-1], no)
+                continue
+        out.append(Tok(t, no, classify(t)))
+    return out
+
+
+def atom_tokens(items: list[Atom], no: int) -> list[Tok]:
+    out: list[Tok] = []
+    for a in items:
+        if a.kind == "text" and not a.text.strip(":：,，;；、 "):
+            continue
+        out.append(Tok(a.text, no, a.kind, glued=a.kind in ("number", "value")))
+    return out
+
+
+_EXTRA: dict[int, set[int]] = {}
+
+
+def _extend(tok: Tok, no: int) -> None:
+    _EXTRA.setdefault(id(tok), {tok.no}).add(no)
+
+
+@dataclass
+class _Row:
+    toks: list[Tok] = field(default_factory=list)
+    cells: list[str] = field(default_factory=list)
+    nos: set[int] = field(default_factory=set)
+    uncertain: bool = False
+
+    def add(self, tok: Tok, text: str | None = None) -> None:
+        self.cells.append(tok.text if text is None else text)
+        self.nos.add(tok.no)
+        self.nos.update(_EXTRA.get(id(tok), ()))
+        self.toks.append(tok)
+
+    def empty(self) -> None:
+        self.cells.append("")
+
+    def line(self) -> Line:
+        cells = list(self.cells)
+        while cells and not cells[-1]:
+            cells.pop()
+        first = min(self.nos)
+        return Line(first, cells, tuple(sorted(self.nos)), self.uncertain)
+
+
+def build_rows(toks: list[Tok], *, rows_are_lines: bool = False) -> list[Line]:
+    """Rows of a token stream (see the module docstring)."""
+    try:
+        return _Builder(toks, rows_are_lines).run()
+    finally:
+        _EXTRA.clear()
+
+
+class _Builder:
+    def __init__(self, toks: list[Tok], rows_are_lines: bool = False) -> None:
+        self.rows_are_lines = rows_are_lines
+        self.toks = toks
+        self.i = 0
+        self.rows: list[_Row] = []
+        self.roles: list[str] = []
+
+    def peek(self, k: int = 0) -> Tok | None:
+        j = self.i + k
+        return self.toks[j] if j < len(self.toks) else None
+
+    def run(self) -> list[Line]:
+        self._head()
+        if self.i < len(self.toks):
+            self._table()
+        _split_funds(self.rows)
+        _split_goals(self.rows)
+        return [r.line() for r in self.rows if r.nos and any(r.cells)]
+
+    # -- above the indicator table ---------------------------------------------------------
+
+    def _head(self) -> None:
+        cur: _Row | None = None
+        cur_kind = ""
+        while (t := self.peek()) is not None:
+            kind = t.kind
+            if kind == "empty":
+                self.i += 1
+                continue
+            if kind in ("label:tablehead", "label:block") and self._table_head_ahead():
+                return
+            if kind.startswith("label:") and kind != "label:category":
+                lk = kind[6:]
+                same = cur is not None and (
+                    (lk == "fundshead" and cur_kind in ("fundshead", "header:funds"))
+                    or (lk == "goal" and cur_kind == "goal" and len(cur.cells) < 3 and _goal_column(t.text))
+                )
+                if not same:
+                    cur = _Row()
+                    self.rows.append(cur)
+                    cur_kind = "header:funds" if lk == "header" and t.text.startswith("项目资金") else lk
+                cur.add(t)
+                self.i += 1
+                continue
+            if cur is not None and cur_kind == "goal" and len(cur.cells) >= 2 and all(
+                x.kind.startswith("label") for x in cur.toks
+            ):
+                cur = _Row()  # the goal texts under their heads: a row of their own
+                self.rows.append(cur)
+                cur_kind = "goaltext"
+            if cur is None:
+                cur = _Row()
+                self.rows.append(cur)
+                cur_kind = "text"
+            cur.add(t)
+            self.i += 1
+
+    def _table_head_ahead(self) -> bool:
+        """A run of column heads that includes 三级指标 (or 一级 and 二级) starts here."""
+        seen: set[str] = set()
+        j = self.i
+        while j < len(self.toks) and self.toks[j].kind in ("label:tablehead", "label:block", "label:fundshead", "empty"):
+            seen.update(column_roles([self.toks[j].text]))
+            j += 1
+            if "name" in seen or {"l1", "l2"} <= seen:
+                return True
+        return False
+
+    # -- the indicator table ---------------------------------------------------------------
+
+    def _table(self) -> None:
+        head = _Row()
+        while (t := self.peek()) is not None and t.kind in (
+            "label:tablehead", "label:block", "label:fundshead", "label:goal", "empty",
+        ):  # fmt: skip
+            if t.kind != "empty":
+                head.add(t)
+            self.i += 1
+        self.rows.append(head)
+        roles = column_roles(head.cells)
+        after = roles[roles.index("name") + 1 :] if "name" in roles else [r for r in roles if r not in ("l1", "l2")]
+        self.roles = after
+        while (t := self.peek()) is not None:
+            if t.kind == "label:totals":
+                self._totals()
+                continue
+            if t.kind == "empty" or t.kind == "label:block" or POINTS_ONLY.match(t.text) or (
+                len(t.text) == 1 and t.text in VERTICAL_PIECES
+            ):
+                self.i += 1
+                continue
+            self._indicator_row()
+
+    def _indicator_row(self) -> None:
+        row = _Row()
+        start = self.i
+        cats = 0
+        while (t := self.peek()) is not None and t.kind == "label:category" and cats < 2:
+            row.add(t, strip_points(t.text))
+            cats += 1
+            self.i += 1
+            while (e := self.peek()) is not None and (e.kind == "empty" or POINTS_ONLY.match(e.text)):
+                self.i += 1
+        t = self.peek()
+        if t is None or t.kind in ("label:totals", "label:category") and cats:
+            if cats:
+                self.rows.append(row)  # category cells alone (a merged label printed apart)
+            return
+        if t.kind == "label:totals":
+            return
+        if _FOOTNOTE.match(t.text):
+            note = _Row()
+            note.add(t)
+            self.rows.append(row) if cats else None
+            self.rows.append(note)
+            self.i += 1
+            return
+        name_tok = t
+        self.i += 1
+        if name_tok.kind in ("value", "number") and not cats:
+            # a stray value with no name: keep it as its own row, the reader says what it is
+            row.add(name_tok)
+            self.rows.append(row)
+            return
+        if EMPTY_SCAFFOLD.match(name_tok.text):
+            row.add(name_tok)
+            while (e := self.peek()) is not None and EMPTY_SCAFFOLD.match(e.text) and e.kind != "empty":
+                row.add(e)
+                self.i += 1
+            self.rows.append(row)
+            return
+        values = self._values(name_tok, row)
+        row.add(name_tok)
+        for text, tok in values:
+            if tok is None:
+                row.empty()
+            else:
+                row.add(tok, text)
+        if self.i == start:
+            self.i += 1
+        self.rows.append(row)
+
+    def _values(self, name_tok: Tok, row: _Row) -> list[tuple[str, Tok | None]]:
+        out: list[tuple[str, Tok | None]] = []
+        roles = self.roles
+        n = 0
+        pending: list[str] = []  # pieces of a split number atom still to hand out
+        pending_tok: Tok | None = None
+        prefill: dict[str, str] = {}
+        nxt = self.peek()
+        if name_tok.glued and name_tok.kind == "text" and "target" in roles and (nxt is None or nxt.kind != "value"):
+            cut = _repeated_tail(name_tok.text)
+            if cut is not None:  # '长效保洁机制建立健全建立健全': a wording target and its actual
+                name_tok.text = cut[0]
+                prefill = {"target": cut[1], "actual": cut[1]}
+                row.uncertain = True
+        while n < len(roles):
+            role = roles[n]
+            if role in prefill:
+                out.append((prefill.pop(role), name_tok))
+                n += 1
+                continue
+            if pending:
+                out.append((pending.pop(0), pending_tok))
+                n += 1
+                continue
+            t = self.peek()
+            if t is None or t.kind in ("label:totals", "label:category"):
+                break
+            if self.rows_are_lines and t.no != name_tok.no:
+                break  # the row ended with its line
+            if t.kind == "empty":
+                out.append(("", None))
+                self.i += 1
+                n += 1
+                continue
+            if role in NUMERIC_ROLES or role == "rate":
+                if t.kind in ("number", "dash") or (t.kind == "value" and t.glued and t.text[:1].isdigit()):
+                    k = _run_of(roles, n)
+                    if t.glued and t.kind == "number" and k > 1:
+                        parts = split_numbers(t.text, k, tuple(roles[n : n + k]))
+                        if parts is None:
+                            for kk in range(k - 1, 1, -1):
+                                parts = split_numbers(t.text, kk, tuple(roles[n : n + kk]))
+                                if parts:
+                                    break
+                        if parts and len(parts) > 1:
+                            pending, pending_tok = parts[1:], t
+                            out.append((parts[0], t))
+                            self.i += 1
+                            n += 1
+                            continue
+                    out.append((t.text, t))
+                    self.i += 1
+                    n += 1
+                    continue
+                if role == "review" or (role == "score" and "deviation" in roles[n:]):
+                    out.append(("", None))  # not printed
+                    n += 1
+                    continue
+                break
+            if role == "nature":
+                if t.kind == "op" or t.text in _NATURE_WORDS:
+                    out.append((t.text, t))
+                    self.i += 1
+                else:
+                    out.append(("", None))
+                n += 1
+                continue
+            if role == "direction":
+                if t.text in _DIRECTION_WORDS:
+                    out.append((t.text, t))
+                    self.i += 1
+                else:
+                    out.append(("", None))
+                n += 1
+                continue
+            if role == "unit":
+                if t.kind == "text" and len(t.text) <= 8 and not self._starts_row(1):
+                    out.append((t.text, t))
+                    self.i += 1
+                else:
+                    out.append(("", None))
+                n += 1
+                continue
+            if role == "deviation":
+                if t.kind == "text" and not self._starts_row(0):
+                    out.append((t.text, t))
+                    self.i += 1
+                n += 1
+                continue
+            # target, actual, midterm: a value, a number, a date, or wording
+            if t.kind in ("value", "number", "op", "dash"):
+                out.append((t.text, t))
+                self.i += 1
+                n += 1
+                continue
+            if t.kind == "text":
+                if name_tok.glued or (t.glued is False and self._text_is_name(t, roles, n)):
+                    break
+                out.append((t.text, t))
+                self.i += 1
+                n += 1
+                continue
+            break
+        if name_tok.glued and len(out) < len(roles) and any(r in ("target", "actual") for r in roles[len(out) :]):
+            row.uncertain = True  # values the words could not part from the name
+        return out
+
+    def _starts_row(self, k: int) -> bool:
+        """Whether the token k ahead begins the next indicator row: a name whose values follow."""
+        t = self.peek(k)
+        if t is None:
+            return True
+        if t.kind.startswith("label:"):
+            return True
+        nxt = self.peek(k + 1)
+        return t.kind == "text" and nxt is not None and nxt.kind in ("value", "number", "op")
+
+    def _text_is_name(self, t: Tok, roles: list[str], n: int) -> bool:
+        return False
+
+    # -- totals ----------------------------------------------------------------------------
+
+    def _totals(self) -> None:
+        t = self.peek()
+        assert t is not None
+        row = _Row()
+        row.add(t)
+        self.i += 1
+        want = max(1, sum(r in NUMERIC_ROLES for r in self.roles)) if t.text.startswith("总分") else 1
+        got = 0
+        while (v := self.peek()) is not None and v.kind not in ("label:totals",) and got < max(want, 1):
+            if v.kind == "empty":
+                self.i += 1
+                continue
+            if t.text.startswith("总分") and v.kind == "number" and v.glued and want - got > 1:
+                parts = split_numbers(v.text, want - got, ("total_weight", "score", "review")[: want - got])
+                if parts:
+                    for p in parts:
+                        row.add(v, p)
+                    got += len(parts)
+                    self.i += 1
+                    continue
+            if t.text.startswith("总分") and v.kind not in ("number", "dash", "value"):
+                break
+            row.add(v)
+            got += 1
+            self.i += 1
+        self.rows.append(row)
+
+
+def _goal_column(text: str) -> bool:
+    return text in ("预期目标", "实际完成情况", "实际完成", "中长期目标", "年度目标", "项目总目标", "年度总体目标")
+
+
+def _run_of(roles: list[str], n: int) -> int:
+    k = 0
+    while n + k < len(roles) and roles[n + k] in (*NUMERIC_ROLES, "rate"):
+        k += 1
+    return k
+
+
+def _repeated_tail(text: str) -> tuple[str, str] | None:
+    """'长效保洁机制建立健全建立健全' -> ('长效保洁机制', '建立健全'): a qualitative target and
+    its actual glued to the name, told apart only because they repeat."""
+    for size in range(min(12, len(text) // 2), 1, -1):
+        tail = text[-size:]
+        if text[-2 * size : -size] == tail and len(text) > 2 * size:
+            return text[: -2 * size], tail
+    return None
+
+
+_FUNDS_ROLE = {"分值": "weight", "分数": "weight", "执行率": "rate", "执行率(%)": "rate", "得分": "score"}
+
+
+def _split_funds(rows: list[_Row]) -> None:
+    """Funds rows whose amounts ran together ('150.00150.00150.0010100.00%'): as many cells
+    as the funds head has columns."""
+    roles: list[str] = []
+    for r in rows:
+        if not r.toks:
+            continue
+        if r.toks[-1].kind == "label:fundshead":
+            roles = [_FUNDS_ROLE.get(t.text, "amount") for t in r.toks if t.kind == "label:fundshead"]
+            continue
+        if r.toks[0].kind != "label:funds" or not roles or not any(t.glued for t in r.toks[1:]):
+            continue
+        body = r.toks[1:]
+        slots = len(roles)
+        fixed = sum(1 for t in body if not (t.glued and t.kind in ("number", "value")))
+        glued = [n for n, t in enumerate(body) if t.glued and t.kind in ("number", "value")]
+        spare = slots - fixed
+        if spare <= len(glued) or len(glued) > 3:
+            continue
+        best: tuple[float, list[list[str]]] | None = None
+        for alloc in _allocations(spare, len(glued)):
+            pieces: list[list[str]] = []
+            pos = 0
+            ok = True
+            for n, t in enumerate(body):
+                if n in glued:
+                    k = alloc[glued.index(n)]
+                    unit = t.text[len(t.text.rstrip("%")) :]
+                    parts = split_numbers(t.text.rstrip("%"), k, tuple(roles[pos : pos + k]))
+                    if parts is None:
+                        ok = False
+                        break
+                    parts[-1] += unit
+                    pieces.append(parts)
+                    pos += k
+                else:
+                    pieces.append([t.text])
+                    pos += 1
+            if ok:
+                cost = sum(p.count(".") for p in sum(pieces, [])) * 0.0 + _alloc_cost(pieces, roles)
+                if best is None or cost < best[0]:
+                    best = (cost, pieces)
+        if best is not None:
+            r.cells = [r.cells[0], *(p for ps in best[1] for p in ps)]
+
+
+def _allocations(total: int, n: int) -> list[list[int]]:
+    if n == 1:
+        return [[total]] if total >= 1 else []
+    return [[k, *rest] for k in range(1, total) for rest in _allocations(total - k, n - 1)]
+
+
+def _alloc_cost(pieces: list[list[str]], roles: list[str]) -> float:
+    flat = [p for ps in pieces for p in ps]
+    cost = 0.0
+    for role, p in zip(roles, flat):
+        if role == "amount" and not re.search(r"\.\d\d$", p) and p not in ("-", "—"):
+            cost += 1
+        if role == "rate" and not p.endswith("%") and "%" in "".join(flat):
+            cost += 1
+    return cost
+
+
+def _split_goals(rows: list[_Row]) -> None:
+    """Two goal texts run together under 预期目标 | 实际完成情况: parted at the sentence end
+    nearest the middle."""
+    for head, r in zip(rows, rows[1:]):
+        heads = [t for t in head.toks if t.kind == "label:goal" and t.text in ("预期目标", "实际完成情况", "中长期目标", "年度目标")]
+        if len(heads) != 2 or len(r.cells) != 1 or not r.toks or not r.toks[0].glued and r.toks[0].kind != "text":
+            continue
+        text = r.cells[0]
+        cuts = [m.end() for m in re.finditer("[。；;!！]", text) if m.end() < len(text)]
+        if not cuts:
+            continue
+        cut = min(cuts, key=lambda c: abs(2 * c - len(text)))
+        r.cells = [text[:cut], text[cut:]]
+        r.uncertain = True
