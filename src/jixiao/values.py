@@ -61,7 +61,11 @@ _MAX_UNIT = 12
 def normalise_unit(unit: str | None) -> str | None:
     if not unit:
         return None
-    u = unit.strip().strip("()[]").strip()
+    u = unit.strip()
+    if u[:1] in "([" and u[-1:] in ")]" and u.count("(") + u.count("[") == 1:
+        u = u[1:-1].strip()  # '(个)' -> '个'; '台(套)' stays
+    elif u[:1] in "([" and not any(c in u for c in ")]"):
+        u = u[1:].strip()
     u = _UNIT_ALIASES.get(u, u)
     return u or None
 

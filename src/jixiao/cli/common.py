@@ -24,9 +24,11 @@ def load_documents(files: tuple[str, ...], engine: str) -> list[Document]:
         except InputError as e:
             errors.append(str(e))
             continue
-        if doc.forms:
+        if doc.forms or doc.notes:
             for w in doc.warnings:
                 click.echo(f"警告：{w}", err=True)
+            if not doc.forms:
+                click.echo(f"提示：{doc.source}: {'；'.join(doc.notes)}", err=True)
             docs.append(doc)
         else:
             errors.append(f"{doc.source}: 未找到绩效自评表或绩效目标申报表 (no form found)")

@@ -9,6 +9,7 @@ is kept for the form's ``unread``. The rules then read cells by their meaning, a
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from ..textnorm import is_furniture, split_cells
 from .detect import classify, is_long_form_line, title_at
@@ -53,7 +54,7 @@ def _regions(raw: list[str]) -> list[tuple[int, int]]:
         if is_long_form_line(s) or (len(s.replace(" ", "")) <= 60 and title_at(s) and "\t" not in s):
             starts.append(i)
     starts.append(len(raw))
-    return [(a, b) for a, b in zip(starts, starts[1:]) if b > a]
+    return [(a, b) for a, b in pairwise(starts) if b > a]
 
 
 # ---- line-per-row classes ----------------------------------------------------------------
@@ -122,7 +123,9 @@ def _spaced(raw: list[str], a: int, b: int, grid: Grid, *, everywhere: bool) -> 
             _emit(grid, start, texts, src)
             continue
         if columns is not None and label_kind(texts[0]) != "totals":
-            keep = [s for s in sp if not (len(s.text) == 1 and s.text in VERTICAL_PIECES) and not POINTS_ONLY.match(s.text)]
+            keep = [
+                s for s in sp if not (len(s.text) == 1 and s.text in VERTICAL_PIECES) and not POINTS_ONLY.match(s.text)
+            ]
             if keep:
                 _emit(grid, start, align(keep, columns), src)
                 grid.lines[-1].aligned = True
@@ -181,11 +184,22 @@ def _run_together(raw: list[str], a: int, b: int, grid: Grid) -> None:
         s = raw[j].strip()
         if not s or is_furniture(s):
             continue
-        if title_at(s) or _YEAR_ONLY.match(s):
-            toks.append(Tok(s, j + 1, "text"))
+        if title_at(s) or _YEAR_ONLY.match(s) or _is_prose(s):
+            toks.append(Tok(s, j + 1, "text", glued=True))
             continue
         toks.extend(atom_tokens(atoms(s), j + 1))
     grid.lines.extend(build_rows(toks, rows_are_lines=True))
+
+
+_PROSE_PUNCT = re.compile("[，。；、]")
+
+
+def _is_prose(s: str) -> bool:
+    """A line of running text (a goal's wording): no label starts it, sentences run in it."""
+    if len(_PROSE_PUNCT.findall(s)) < 2:
+        return False
+    first = atoms(s[:16])
+    return not first or not first[0].kind.startswith("label")
 
 
 def _one_line(raw: list[str], a: int, b: int, grid: Grid) -> None:

@@ -72,8 +72,12 @@ def atoms(text: str, *, labels: bool = True) -> list[Atom]:
         ch = s[i]
         if labels:
             lab = _label_at(s, i)
-            if lab is not None and (not buf or LABEL_KIND.get(lab) != "category") and not (
-                wording and LABEL_KIND.get(lab) not in ("header", "funds", "goal", "totals", "tablehead", "block")
+            if (
+                lab is not None
+                and (not buf or LABEL_KIND.get(lab) != "category")
+                and not (
+                    wording and LABEL_KIND.get(lab) not in ("header", "funds", "goal", "totals", "tablehead", "block")
+                )
             ):
                 flush()
                 kind = LABEL_KIND[lab]

@@ -78,7 +78,10 @@ _OCR_WORDS = {"万兀": "万元", "万无": "万元"}
 
 
 def ocr_fix(cell: str) -> str:
-    if (_OCR_NUMBER.match(cell) and not cell.isdigit() and len(cell) <= 6 and not cell.isalpha()) or cell in {"IO", "lO"}:
+    if (_OCR_NUMBER.match(cell) and not cell.isdigit() and len(cell) <= 6 and not cell.isalpha()) or cell in {
+        "IO",
+        "lO",
+    }:
         return cell.translate(_OCR_DIGITS)
     for bad, good in _OCR_WORDS.items():
         if bad in cell:
@@ -89,11 +92,7 @@ def ocr_fix(cell: str) -> str:
 def _strong(part: str) -> bool:
     """A part that stands as a cell of its own: a label, a category, a value, an operator."""
     return bool(
-        label_kind(part)
-        or is_value_shape(part)
-        or SCAFFOLD.match(part)
-        or POINTS_ONLY.match(part)
-        or is_op(part)
+        label_kind(part) or is_value_shape(part) or SCAFFOLD.match(part) or POINTS_ONLY.match(part) or is_op(part)
     )
 
 

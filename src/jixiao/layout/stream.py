@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from .glued import Atom, split_numbers
 from .grid import Line
 from .vocab import (
     EMPTY_SCAFFOLD,
     POINTS_ONLY,
+    SCAFFOLD,
     VERTICAL_PIECES,
     column_roles,
     is_op,
@@ -66,10 +68,12 @@ def cell_tokens(cells: list[tuple[int, str]]) -> list[Tok]:
         t = text.strip()
         if out and t:
             prev = out[-1]
-            joined = joins_to_label(prev.text, t) if prev.kind in ("text", "label:header") or prev.kind.startswith(
-                "label"
-            ) else None
-            if joined is not None and not label_kind(prev.text + t) is None or (
+            joined = (
+                joins_to_label(prev.text, t)
+                if prev.kind in ("text", "label:header") or prev.kind.startswith("label")
+                else None
+            )
+            if (joined is not None and label_kind(prev.text + t) is not None) or (
                 joined is not None and prev.kind == "text"
             ):
                 out[-1] = Tok(joined, prev.no, "label:" + (label_kind(joined) or "header"))
@@ -85,7 +89,7 @@ def atom_tokens(items: list[Atom], no: int) -> list[Tok]:
     for a in items:
         if a.kind == "text" and not a.text.strip(":：,，;；、 "):
             continue
-        out.append(Tok(a.text, no, a.kind, glued=a.kind in ("number", "value")))
+        out.append(Tok(a.text, no, a.kind, glued=True))
     return out
 
 
@@ -173,8 +177,11 @@ class _Builder:
                 cur.add(t)
                 self.i += 1
                 continue
-            if cur is not None and cur_kind == "goal" and len(cur.cells) >= 2 and all(
-                x.kind.startswith("label") for x in cur.toks
+            if (
+                cur is not None
+                and cur_kind == "goal"
+                and len(cur.cells) >= 2
+                and all(x.kind.startswith("label") for x in cur.toks)
             ):
                 cur = _Row()  # the goal texts under their heads: a row of their own
                 self.rows.append(cur)
@@ -190,7 +197,12 @@ class _Builder:
         """A run of column heads that includes 三级指标 (or 一级 and 二级) starts here."""
         seen: set[str] = set()
         j = self.i
-        while j < len(self.toks) and self.toks[j].kind in ("label:tablehead", "label:block", "label:fundshead", "empty"):
+        while j < len(self.toks) and self.toks[j].kind in (
+            "label:tablehead",
+            "label:block",
+            "label:fundshead",
+            "empty",
+        ):
             seen.update(column_roles([self.toks[j].text]))
             j += 1
             if "name" in seen or {"l1", "l2"} <= seen:
@@ -215,8 +227,11 @@ class _Builder:
             if t.kind == "label:totals":
                 self._totals()
                 continue
-            if t.kind == "empty" or t.kind == "label:block" or POINTS_ONLY.match(t.text) or (
-                len(t.text) == 1 and t.text in VERTICAL_PIECES
+            if (
+                t.kind == "empty"
+                or t.kind == "label:block"
+                or POINTS_ONLY.match(t.text)
+                or (len(t.text) == 1 and t.text in VERTICAL_PIECES)
             ):
                 self.i += 1
                 continue
@@ -233,7 +248,7 @@ class _Builder:
             while (e := self.peek()) is not None and (e.kind == "empty" or POINTS_ONLY.match(e.text)):
                 self.i += 1
         t = self.peek()
-        if t is None or t.kind in ("label:totals", "label:category") and cats:
+        if t is None or (t.kind in ("label:totals", "label:category") and cats):
             if cats:
                 self.rows.append(row)  # category cells alone (a merged label printed apart)
             return
@@ -355,7 +370,12 @@ class _Builder:
                 n += 1
                 continue
             if role == "deviation":
-                if t.kind == "text" and not self._starts_row(0):
+                if (
+                    t.kind == "text"
+                    and not self._starts_row(0)
+                    and not SCAFFOLD.match(t.text)
+                    and not (EMPTY_SCAFFOLD.match(t.text))
+                ):
                     out.append((t.text, t))
                     self.i += 1
                 n += 1
@@ -484,7 +504,7 @@ def _split_funds(rows: list[_Row]) -> None:
                     pieces.append([t.text])
                     pos += 1
             if ok:
-                cost = sum(p.count(".") for p in sum(pieces, [])) * 0.0 + _alloc_cost(pieces, roles)
+                cost = _alloc_cost(pieces, roles)
                 if best is None or cost < best[0]:
                     best = (cost, pieces)
         if best is not None:
@@ -511,9 +531,13 @@ def _alloc_cost(pieces: list[list[str]], roles: list[str]) -> float:
 def _split_goals(rows: list[_Row]) -> None:
     """Two goal texts run together under 预期目标 | 实际完成情况: parted at the sentence end
     nearest the middle."""
-    for head, r in zip(rows, rows[1:]):
-        heads = [t for t in head.toks if t.kind == "label:goal" and t.text in ("预期目标", "实际完成情况", "中长期目标", "年度目标")]
-        if len(heads) != 2 or len(r.cells) != 1 or not r.toks or not r.toks[0].glued and r.toks[0].kind != "text":
+    for head, r in pairwise(rows):
+        heads = [
+            t
+            for t in head.toks
+            if t.kind == "label:goal" and t.text in ("预期目标", "实际完成情况", "中长期目标", "年度目标")
+        ]
+        if len(heads) != 2 or len(r.cells) != 1 or not r.toks or not r.toks[0].glued or r.toks[0].kind != "text":
             continue
         text = r.cells[0]
         cuts = [m.end() for m in re.finditer("[。；;!！]", text) if m.end() < len(text)]

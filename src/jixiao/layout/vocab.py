@@ -83,7 +83,7 @@ def label_kind(cell: str) -> str | None:
     """The kind of label a cell is (see LABEL_KIND), or None."""
     if len(cell) > 24:
         return None
-    k = key(strip_points(cell))
+    k = key(strip_points(cell)).rstrip(":")
     return LABEL_KIND.get(k)
 
 
@@ -140,6 +140,7 @@ def is_value_shape(cell: str) -> bool:
 def is_op(cell: str) -> bool:
     s = fold_all(cell).strip()
     return bool(s) and len(s) <= 2 and all(ch in OPS for ch in s)
+
 
 # ---- the indicator table's columns ---------------------------------------------------------
 

@@ -7,6 +7,7 @@ fall back on column positions where order is not enough.
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
 
@@ -30,8 +31,22 @@ HEADER_LABELS: dict[str, str] = {
     "项目完成日期": "end_date",
     "开始日期": "start_date",
     "完成日期": "end_date",
+    "项目单位": "implementing_unit",
+    "主管部门及代码": "department",
+    "项目属性": "project_nature",
+    "计划开工时间": "start_date",
+    "计划竣工时间": "end_date",
+    "项目起止时间": "period",
     "项目负责人": "",
     "联系电话": "",
+    "项目期": "",
+    "建设地点": "",
+    "建设规模及主要内容": "",
+    "建设规模": "",
+    "项目总投资": "",
+    "项目概况": "",
+    "立项依据": "",
+    "实施内容": "",
 }
 _LABELS_BY_LEN = sorted(HEADER_LABELS, key=len, reverse=True)
 # one regex instead of a startswith per label: this runs on every cell of every header row
@@ -81,7 +96,9 @@ def iso_date(text: str | None) -> str | None:
 
 # Every header label holds one of these pairs; key() only removes spaces and markup, so a
 # line without any of them (allowing spaces between the two characters) has no label.
-_HEADER_HINT = re.compile(r"名\s*称|部\s*门|单\s*位|性\s*质|类\s*[别型]|日\s*期|负\s*责|电\s*话|[<&]")
+_HEADER_HINT = re.compile(
+    r"名\s*称|部\s*门|单\s*位|性\s*质|类\s*[别型]|日\s*期|负\s*责|电\s*话|属\s*性|时\s*间|项目期|地\s*点|规\s*模|投\s*资|概\s*况|依\s*据|内\s*容|[<&]"
+)
 
 
 def read_header(line: Line, out: dict[str, str], where: dict[str, list[int]]) -> bool:
@@ -104,10 +121,42 @@ def read_header(line: Line, out: dict[str, str], where: dict[str, list[int]]) ->
             value = clean(filled[j]) or ""
             j += 1
         if fld and value and fld not in out:
-            out[fld] = value
-            where[fld] = [line.no]
+            out[fld] = _header_value(fld, value)
+            where[fld] = list(line.src)
         i = j
     return found
+
+
+_TICKED = re.compile(r"[√☑■✓✔]\s*([^□☐√☑■✓✔]+)")
+_CODE = re.compile(r"\s*[\d-]{4,}$")
+
+
+def _header_value(fld: str, value: str) -> str:
+    """A header value as the form means it: the ticked option of a checkbox row
+    ('□一次性项目√经常性项目'), a department without its code ('…执法局 412007')."""
+    if any(ch in value for ch in "□☐"):
+        m = _TICKED.search(value)
+        return m.group(1).strip() if m else ""
+    if fld == "department":
+        value = _CODE.sub("", value) or value
+    return value
+
+
+def date_range(text: str | None) -> tuple[str | None, str | None]:
+    """'2024年1月1日至2024年12月31日', '2024.01-2024.12': the first and last day."""
+    if not text:
+        return None, None
+    parts = [
+        (int(y), int(m), int(d) if d else None)
+        for y, m, d in re.findall(
+            r"((?:19|20)\d{2})\s*[-./年]\s*(\d{1,2})(?:\s*[-./月]\s*(\d{1,2})(?!\d)\s*日?)?", text
+        )
+    ]
+    if len(parts) != 2 or not all(1 <= m <= 12 for _, m, _ in parts):
+        return None, None
+    (y1, m1, d1), (y2, m2, d2) = parts
+    last = calendar.monthrange(y2, m2)[1]
+    return f"{y1:04d}-{m1:02d}-{d1 or 1:02d}", f"{y2:04d}-{m2:02d}-{d2 or last:02d}"
 
 
 # a value that runs into the next label ('居村病媒生物防制项目性质'): a lost tab
@@ -141,6 +190,8 @@ FUNDS_COLUMNS: list[tuple[str, str]] = [
     ("权重", "weight"),
     ("执行率", "rate"),
     ("得分", "score"),
+    ("中期资金总额", "midterm"),
+    ("年度资金总额", "annual_total"),
 ]
 _COL_RE = re.compile("|".join(re.escape(label) for label, _ in FUNDS_COLUMNS))
 _COL_FIELD = dict(FUNDS_COLUMNS)
@@ -148,6 +199,7 @@ FUNDS_ROWS: list[tuple[str, str]] = [
     ("年度资金申请总额", "requested_total"),
     ("资金申请总额", "requested_total"),
     ("年度资金总额", "total"),
+    ("资金总额", "total"),
     ("当年财政拨款", "fiscal"),
     ("本年财政拨款", "fiscal"),
     ("财政衔接资金", "fiscal"),
@@ -161,7 +213,7 @@ _ROW_LABELS = sorted(FUNDS_ROWS, key=lambda p: -len(p[0]))
 _ROW_RE = re.compile("^(?:其中:?)?(" + "|".join(re.escape(label) for label, _ in _ROW_LABELS) + ")")
 _ROW_FIELD = dict(FUNDS_ROWS)
 # a character every label of each table holds (key() cannot add one, save from markup)
-_COL_HINT = re.compile("[预执分权率得<&]")
+_COL_HINT = re.compile("[预执分权率得总<&]")
 _ROW_HINT = re.compile("[资拨结<&]")
 
 
@@ -182,6 +234,8 @@ def funds_columns(line: Line) -> list[tuple[int, str]] | None:
         if _COL_HINT.search(c) is None:
             continue
         k = key(c)
+        if k == "年度资金总额" and not any(key(x) == "中期资金总额" for x in line.values):
+            continue  # a row label here, a column head only beside 中期资金总额
         if _COL_RE.match(k):  # every label in it: a lost tab glues 年初预算数全年预算数
             cols.extend((i, _COL_FIELD[m.group(0)]) for m in _COL_RE.finditer(k))
     return cols if len(cols) >= 2 else None
@@ -218,6 +272,10 @@ def funds_scale(line: Line) -> float | None:
 _FUNDS_HINT = re.compile(r"元|预\s*算|执\s*行|分\s*[数值]|权\s*重|得\s*分|资\s*金|拨\s*款|结\s*转|[<&]")
 
 
+# an amount this large read as 万元 would be 50亿元 or more: a project's 元, under a wrong head
+_WAN_IMPLAUSIBLE = 500_000
+
+
 @dataclass
 class FundsReader:
     """Reads the funds rows of both layouts; amounts scaled to yuan at the end."""
@@ -227,6 +285,7 @@ class FundsReader:
     rows: dict[str, dict[str, float | None]] = field(default_factory=dict)
     plain: dict[str, float] = field(default_factory=dict)
     where: dict[str, list[int]] = field(default_factory=dict)
+    unit_mismatch: bool = False
 
     def feed(self, line: Line) -> bool:
         """Take one line of the funds block; True when it was a funds line."""
@@ -279,10 +338,23 @@ class FundsReader:
         out: dict[str, float | None] = {}
         where: dict[str, list[int]] = {}
 
+        scale = self.scale
+        amounts = [
+            v for row in self.rows.values() for c, v in row.items() if c not in ("weight", "rate", "score") and v
+        ]
+        amounts += [v for v in self.plain.values() if v]
+        self.unit_mismatch = scale == 10000.0 and bool(amounts) and max(amounts) >= _WAN_IMPLAUSIBLE
+        if self.unit_mismatch:
+            scale = 1.0  # '万元' over amounts that are plainly 元 (2380000.00 for a town project)
+
         def money(v: float | None) -> float | None:
-            return None if v is None else round(v * self.scale, 2)
+            return None if v is None else round(v * scale, 2)
 
         total = self.rows.get("total")
+        if total and "annual_total" in total:  # 中期资金总额 | 年度资金总额 (a declaration)
+            out["requested_total"] = money(total.get("annual_total"))
+            where["requested_total"] = self.where["total"]
+            total = None
         if total:
             out["initial_budget"] = money(total.get("initial"))
             out["annual_budget"] = money(total.get("annual"))
@@ -295,7 +367,10 @@ class FundsReader:
         for fld in ("fiscal", "carryover", "other"):
             row = self.rows.get(fld)
             if row:
-                v = next((row.get(c) for c in ("executed", "annual", "initial") if row.get(c) is not None), None)
+                v = next(
+                    (row.get(c) for c in ("executed", "annual_total", "annual", "initial") if row.get(c) is not None),
+                    None,
+                )
                 out[fld] = money(v)
                 where[fld] = self.where[fld]
         for fld, v in self.plain.items():
@@ -313,12 +388,18 @@ GOAL_COLUMNS = {
     "实际完成情况": "actual",
     "实际完成": "actual",
     "项目总目标": "overall",
+    "中长期目标": "overall",
     "年度总体目标": "expected",
     "年度目标": "expected",
+    "年度绩效目标": "expected",
     "总体目标": "expected",
 }
 _GOAL_HINT = re.compile(r"目\s*标|完\s*成")
-GOAL_ROW_LABELS = {"年度总体目标", "项目绩效目标", "绩效目标", "总体目标", "项目总体目标"}
+GOAL_ROW_LABELS = {"年度总体目标", "项目绩效目标", "绩效目标", "总体目标", "项目总体目标", "年度绩效目标"}
+# pieces of a row label split over lines ('年度总' / '体目标'), never a goal's text
+_GOAL_PIECES = {w[:i] for w in GOAL_ROW_LABELS for i in range(2, len(w))} | {
+    w[i:] for w in GOAL_ROW_LABELS for i in range(1, len(w) - 1)
+}
 
 
 def goal_columns(line: Line) -> list[tuple[int, str]] | None:
@@ -349,21 +430,40 @@ class GoalReader:
     columns: list[tuple[int, str]]
     parts: dict[str, list[str]] = field(default_factory=dict)
     where: dict[str, list[int]] = field(default_factory=dict)
+    last: str | None = None  # the goal the last text went to (a wrapped text continues it)
 
     def feed(self, line: Line) -> None:
-        cells = [(i, c) for i, c in line.filled if key_longer_than(c, _GOAL_LABEL_MAX) or not _is_goal_label(key(c))]
+        filled = line.filled
+        first = key(filled[0][1]) if filled and not key_longer_than(filled[0][1], _GOAL_LABEL_MAX) else ""
+        cells = [
+            (i, c)
+            for i, c in filled
+            if key_longer_than(c, _GOAL_LABEL_MAX) or not (_is_goal_label(key(c)) or key(c) in _GOAL_PIECES)
+        ]
         if not cells:
+            return
+        if first in GOAL_COLUMNS and len(cells) == 1:
+            # a row label and its one text ('年度目标 | 完成…'): the label says which goal
+            fld = GOAL_COLUMNS[first]
+            text = clean(cells[0][1])
+            if text:
+                self.parts.setdefault(fld, []).append(text)
+                self.where.setdefault(fld, []).extend(line.src)
+                self.last = fld
             return
         fields = [f for _, f in self.columns]
         if len(cells) == len(self.columns) and len(set(fields)) == len(fields):
             assigned = [(f, c) for (_, f), (_, c) in zip(self.columns, cells)]
         else:
             assigned = [(self._nearest(i), c) for i, c in cells]
+        if len(cells) == 1 and self.last is not None and len(self.columns) == 1:
+            assigned = [(self.last, cells[0][1])]
         for fld, c in assigned:
             text = clean(c)
             if text:
                 self.parts.setdefault(fld, []).append(text)
-                self.where.setdefault(fld, []).append(line.no)
+                self.where.setdefault(fld, []).extend(line.src)
+                self.last = fld
 
     def _nearest(self, idx: int) -> str:
         return min(self.columns, key=lambda col: (abs(col[0] - idx), -col[0]))[1]

@@ -14,6 +14,7 @@ from .blocks import (
     GOAL_COLUMNS,
     FundsReader,
     GoalReader,
+    date_range,
     funds_row_label,
     goal_columns,
     header_label,
@@ -21,6 +22,7 @@ from .blocks import (
     read_header,
     totals,
 )
+from .notforms import describe
 from .segment import Line, Segment, segment, year_in
 from .table import TableReader, table_header
 
@@ -42,7 +44,14 @@ def extract(source: Source) -> Document:
                 continue
             doc.forms.append(form)
     if not doc.forms:
-        doc.warnings.append(f"{source.name}: 未找到绩效自评表或绩效目标申报表 (no form found)")
+        doc.notes.extend(describe(source.lines))
+        if not doc.notes:
+            doc.warnings.append(f"{source.name}: 未找到绩效自评表或绩效目标申报表 (no form found)")
+    for form in doc.forms:
+        if form.unread:
+            doc.notes.append(
+                f"{form.project_name or '（未识别项目）'}（第{form.lines[0]}行起）：{len(form.unread)} 行未能读取，见 unread"
+            )
     return doc
 
 
@@ -73,7 +82,7 @@ def extract_segment(seg: Segment, raw: list[str] | None = None) -> Form | None:
                 continue
         lay = table_header(ln)
         if lay is not None:
-            table = TableReader(lay, seg.blank_after)
+            table = TableReader(lay, seg.blank_after, middle_labels=seg.layout in ("spaces", "pdf"))
             state = "table"
             continue
         if state == "table":
@@ -83,9 +92,10 @@ def extract_segment(seg: Segment, raw: list[str] | None = None) -> Form | None:
         if state == "totals":
             continue
         cols = goal_columns(ln)
-        if cols:
+        if cols and (goal is None or state != "goal" or len(cols) > 1):
             goal = GoalReader(cols)
             state = "goal"
+            goal.feed(ln)  # a row label with its text on the same row ('年度目标 | 完成…')
             continue
         if state == "goal":
             assert goal is not None
@@ -117,6 +127,8 @@ def extract_segment(seg: Segment, raw: list[str] | None = None) -> Form | None:
     if kind == "self_evaluation" and table and "total_score" not in tot:
         problems.append("未找到总分行，表单可能被截断")
     start, end = iso_date(header.get("start_date")), iso_date(header.get("end_date"))
+    if not (start or end) and header.get("period"):
+        start, end = date_range(header["period"])
     year = seg.year or year_in(header.get("start_date", "")) or None
     data: dict[str, Any] = {
         "kind": kind,
@@ -172,9 +184,9 @@ def _placement(seg: Segment, content: list[int], raw: list[str] | None) -> tuple
         counted += 1
         if no not in placed:
             unread.append({"line": no, "text": text[:500]})
-    if seg.grid is not None:
-        unread.extend({"line": no, "text": t[:500]} for no, t in seg.grid.unplaced.items() if first <= no <= last)
     good = counted - len(unread) - len(shaky - {u["line"] for u in unread})
+    if seg.grid is not None:  # parts of placed lines that no reader took (junk before a title)
+        unread.extend({"line": no, "text": t[:500]} for no, t in seg.grid.unplaced.items() if first <= no <= last)
     confidence = round(max(0.0, good) / counted, 3) if counted else 1.0
     return placed, unread, confidence
 

@@ -94,8 +94,8 @@ def _parts(c: str, n: int, cells: list[str]) -> tuple[str, ...] | None:
             return None
         if c.count(".") == 2 and (m := _TWO_NUMBERS.match(c)):
             return m.groups()  # '7.507.50': 分值 and 得分 without their tab
-        if m := _NUMBER_TEXT.match(c):
-            return m.groups()  # '3.83个别环节…': 得分 and 偏差原因
+        if (m := _NUMBER_TEXT.match(c)) and len(m.group(2)) > 4:
+            return m.groups()  # '3.83个别环节…': 得分 and 偏差原因 (not '3.39万元', a value)
         return None
     if _SPACE.search(c) or _OPERATOR.search(c):
         return _split(c)  # '…完成率 ≥95.00(%)', '…及时率=100%'

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .. import framework as fw
-from ..models import Indicator, negative_numbers
+from ..layout.vocab import EMPTY_SCAFFOLD, POINTS_ONLY, SCAFFOLD, column_role, column_roles, strip_points
+from ..models import Indicator, Value, negative_numbers
 from ..textnorm import clean, key, key_longer_than
-from ..models import Value
 from ..values import (
     is_bare_number,
     is_value_cell,
@@ -33,7 +33,6 @@ from ..values import (
     to_number,
     unbalanced,
 )
-from ..layout.vocab import EMPTY_SCAFFOLD, POINTS_ONLY, SCAFFOLD, column_role, column_roles, strip_points
 from .resplit import resplit, trailing_qualitative
 from .segment import Line
 
@@ -147,6 +146,7 @@ class Row:
     level1_raw: str | None = None
     level2_raw: str | None = None
     explicit: bool = False  # the row printed its own category cells
+    explicit2: bool = False  # … and its 二级 cell
     blank_before: bool = False
     review: float | None = None
     unit: str | None = None  # a 度量单位 column
@@ -158,6 +158,9 @@ class Row:
 class TableReader:
     layout: Layout
     blank_after: set[int]
+    # merged category cells printed at the vertical middle of their rows (pdftotext): a row
+    # without its own 二级 takes the nearest printed one, not the one above
+    middle_labels: bool = False
     rows: list[Row] = field(default_factory=list)
     l1: str | None = None
     l2: str | None = None
@@ -165,6 +168,8 @@ class TableReader:
     frag1: tuple[str, list[Row]] | None = None
     frag2: tuple[str, list[Row]] | None = None
     problems: list[str] = field(default_factory=list)
+    notes: list[int] = field(default_factory=list)  # footnote lines under the table
+    marks: list[tuple[float, str]] = field(default_factory=list)  # category lines alone: (position, 二级)
     _prev_no: int = 0
     # the last row as read (line, category cells, row, body), to find which column held its
     # name, target… when a wrapped cell's rest follows alone in one of them (see _wrapped_tail)
@@ -175,6 +180,8 @@ class TableReader:
 
     def feed(self, line: Line) -> None:
         cells = resplit(line.values)  # cells glued by a lost tab, apart again
+        if cells and all(EMPTY_SCAFFOLD.match(c) for c in cells):
+            return  # a template row left blank ('……', '指标2：'): no indicator, no name's rest
         blank_before = self._prev_no in self.blank_after
         follows_row = bool(self.rows) and self._prev_no == self.rows[-1].lines[-1] and not blank_before
         self._prev_no = line.no
@@ -196,7 +203,19 @@ class TableReader:
         cats, body = self._split_categories(cells)
         if not body:
             self._apply_categories(cats, row=None)
+            if (
+                self.middle_labels
+                and self.l2
+                and any(c.kind != "block" and fw.is_level2(c.name or fw.resolve_fragment(c.text) or "") for c in cats)
+            ):
+                self.marks.append((len(self.rows) - 0.5, self.l2))  # a label between its rows
             return
+        if all(EMPTY_SCAFFOLD.match(c) for c in body):
+            self._apply_categories(cats, row=None)
+            return  # a blank template row under its categories ('经济效益指标 | 指标1：')
+        if not cats and _FOOTNOTE.match(body[0]):
+            self.notes.append(line.no)
+            return  # '注：请根据…' under the table
         if not cats and self._is_text_continuation(body, blank_before):
             self._append_text(line, body)
             return
@@ -235,7 +254,10 @@ class TableReader:
 
     def finish(self) -> list[Indicator]:
         self._settle_fragments()
-        self._relabel_page_break_rows()
+        if self.middle_labels:
+            self._nearest_labels()
+        else:
+            self._relabel_page_break_rows()
         out: list[Indicator] = []
         for r in self.rows:
             name = "".join(r.name_parts)
@@ -256,7 +278,7 @@ class TableReader:
                     level1=r.level1,
                     level2=r.level2,
                     name=name,
-                    target=_target(r),
+                    target=_target(r) if self.layout.nonstandard else _plain_target(r, name),
                     actual=_actual(r) if self.layout.actual or r.actual else None,
                     review_score=r.review,
                     uncertain=r.uncertain,
@@ -317,7 +339,11 @@ class TableReader:
         for n, c in enumerate(cats):
             if c.kind == "full":
                 assert c.name is not None
-                if fw.is_level1(c.name) and got1 is None and got2 is None and not (c.name == "成本指标" and n > 0):
+                cost_under_output = c.name == "成本指标" and (
+                    n > 0
+                    or (len(cats) == 1 and self.l1 == "产出指标" and self.l2 in ("数量指标", "质量指标", "时效指标"))
+                )  # old forms: 成本指标 a 二级 under 产出指标
+                if fw.is_level1(c.name) and got1 is None and got2 is None and not cost_under_output:
                     got1 = c
                 else:
                     got2 = c
@@ -346,6 +372,7 @@ class TableReader:
             self._set_level2(got2, row)
         if row is not None:
             row.explicit = got1 is not None or got2 is not None
+            row.explicit2 = got2 is not None
             row.level1 = self.l1
             row.level2 = self.l2
             if got1 is not None:
@@ -435,7 +462,12 @@ class TableReader:
                 self.l1 = rows[0].level1 if rows else self.l1
                 self.frag2 = None
         for attr in ("target", "actual"):
-            if i < len(cells) and unbalanced(getattr(last, attr)) and not is_value_cell(cells[i]):
+            if (
+                i < len(cells)
+                and unbalanced(getattr(last, attr))
+                and not is_value_cell(cells[i])
+                and classify(cells[i]) is None
+            ):
                 setattr(last, attr, (getattr(last, attr) or "") + cells[i].strip())
                 i += 1
                 consumed = True
@@ -557,6 +589,34 @@ class TableReader:
 
     # -- after the table -------------------------------------------------------------------
 
+    def _nearest_labels(self) -> None:
+        """Rows without their own 二级 take the nearest printed one (a tie goes to the one
+        above, unless the name does not fit it): pdftotext prints a merged cell's label at
+        the vertical middle of its rows."""
+        marks = sorted([(float(n), r.level2) for n, r in enumerate(self.rows) if r.explicit2 and r.level2] + self.marks)
+        if not marks:
+            return
+        for n, r in enumerate(self.rows):
+            if r.explicit2:
+                continue
+            above = next(((m, l2) for m, l2 in reversed(marks) if m < n), None)
+            below = next(((m, l2) for m, l2 in marks if m > n), None)
+            if above is None and below is None:
+                continue
+            if below is None or (above is not None and n - above[0] < below[0] - n):
+                pick = above
+            elif above is None or below[0] - n < n - above[0]:
+                pick = below
+            else:
+                name = "".join(r.name_parts)
+                pick = above if fw.fits_level2(name, above[1]) and not _names_level(name, below[1]) else below
+            assert pick is not None
+            l2 = pick[1]
+            if l2 != r.level2:
+                r.level2 = l2
+                if r.level1 is None or l2 not in fw.children(r.level1):
+                    r.level1 = fw.parent(l2)
+
     def _relabel_page_break_rows(self) -> None:
         """A row carried into 时效指标 that does not speak of time, just before a page break
         after which new category labels print, belongs to those labels: the merged cell's
@@ -589,10 +649,39 @@ def _target(r: Row) -> Value | None:
     v = parse_value(raw)
     if v is None:
         return None
+    if unreadable(v, "".join(r.name_parts)):
+        return Value(raw=v.raw, text=v.raw)  # kept as printed, flagged by unreadable-value
     if r.unit and v.value is not None and v.unit is None:
         v = parse_value(raw.strip() + r.unit.strip()) or v
     if v is not None and v.op is None and v.value is not None and r.sign in _DIRECTION_OP:
         v = v.model_copy(update={"op": _DIRECTION_OP[r.sign]})
+    return v
+
+
+_RATE_NAME = re.compile(r"率|比例|度$")
+
+
+def unreadable(v: Value, name: str) -> bool:
+    """A target that is no value: an Excel date serial typed into a date's cell (45,260 for
+    2023-11-30), or an OCR '2' standing for '≥' before a rate ('298%')."""
+    if v.value is None or v.op is not None:
+        return False
+    if v.unit is None and 30000 <= v.value <= 60000 and any(w in name for w in ("时间", "日期", "完成时限", "时限")):
+        return True
+    raw = v.raw.strip()
+    return (
+        v.unit == "%"
+        and 100 < v.value < 300
+        and raw.startswith("2")
+        and bool(_RATE_NAME.search(name))
+        and 0 < float(raw[1:].rstrip("%") or 0) <= 100
+    )
+
+
+def _plain_target(r: Row, name: str) -> Value | None:
+    v = parse_value(r.target)
+    if v is not None and unreadable(v, name):
+        return Value(raw=v.raw, text=v.raw)
     return v
 
 
@@ -616,6 +705,17 @@ def _column_fields(line: Line, skip: int, row: Row, body: list[str]) -> dict[int
         if text is not None and text in body:
             out[cols[body.index(text)]] = fld
     return out
+
+
+_FOOTNOTE = re.compile(r"^(?:注|说明|备注|填表说明)\s*[:：]")
+
+
+def _names_level(name: str, level2: str | None) -> bool:
+    """A name that says its 二级 ('…成本' under 成本指标, '…满意度' under 满意度)."""
+    if not level2:
+        return False
+    stem = level2.removesuffix("指标")
+    return stem[-2:] in name
 
 
 def _num(cell: str) -> float:
