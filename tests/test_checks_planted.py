@@ -9,7 +9,7 @@ import pytest
 
 from checks_factory import declaration, doc, other_declaration, row, self_evaluation, v
 from jixiao.checks import CATALOG, CheckConfig, run_checks
-from jixiao.models import Document, Form, Goal, Indicator
+from jixiao.models import Document, Form, Goal, Indicator, Value
 
 
 def clean_docs() -> list[Document]:
@@ -110,6 +110,23 @@ def _funds_not_earned() -> list[Document]:
     return [doc(se.model_copy(update={"funds": funds, "total_score": 99.67}))]
 
 
+def _summary_form() -> list[Document]:
+    a, b = declaration(), other_declaration()
+    total = (a.funds.requested_total or 0) + (b.funds.requested_total or 0)
+    fiscal = (a.funds.fiscal or 0) + (b.funds.fiscal or 0)
+    c = declaration("老年人健康管理服务（汇总）", first_line=300)
+    c = c.model_copy(update={"funds": c.funds.model_copy(update={"requested_total": total, "fiscal": fiscal})})
+    return [doc(a, b, c)]
+
+
+def _cut_off() -> list[Document]:
+    return _se(complete=False, problems=["未找到总分行，表单可能被截断"])
+
+
+def _date_serial() -> list[Document]:
+    return _decl_row(2, target=Value(raw="45,260", text="45,260"))
+
+
 PLANTS: dict[str, list[Callable[[], list[Document]]]] = {
     "completion-copies-goal": [_copied_goal],
     "goal-reused-across-projects": [_goal_reused],
@@ -157,6 +174,10 @@ PLANTS: dict[str, list[Callable[[], list[Document]]]] = {
     "over-achievement": [lambda: _se_row(1, actual=v("300(人次)"))],
     "missing-category": [_missing_satisfaction],
     "unsupported-value": [_unsupported],
+    "summary-form": [_summary_form],
+    "incomplete-form": [_cut_off],
+    "unit-mismatch": [lambda: _se(funds_unit_mismatch=True)],
+    "unreadable-value": [_date_serial],
 }
 
 

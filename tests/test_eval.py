@@ -174,8 +174,9 @@ def test_discover_a_users_directory(tmp_path: Path) -> None:
 def test_bundled_fixtures_are_found() -> None:
     assert default_dir() == FIXTURES
     fs = discover(FIXTURES)
-    assert len(fs.extraction) == 2 and len(fs.pairs) >= 1
-    assert sum(len(f.forms) for f in fs.extraction) == 25
+    # the two seeds (25 forms) and the fifteen layout examples (13 forms, two documents none)
+    assert len(fs.extraction) == 17 and len(fs.pairs) >= 1
+    assert sum(len(f.forms) for f in fs.extraction) == 38
 
 
 def test_run_eval_on_a_users_directory(tmp_path: Path) -> None:

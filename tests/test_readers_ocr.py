@@ -39,7 +39,7 @@ def _grid_image() -> object:
 
 
 def test_grid_puts_merged_labels_in_their_first_row_and_cell() -> None:
-    from jixiao.readers.layout import Box
+    from jixiao.layout.positions import Box
     from jixiao.readers.ocr import find_rules, grid_lines
 
     boxes = [
@@ -81,7 +81,7 @@ def test_a_sliver_of_the_neighbours_glyph_is_dropped() -> None:
     """On a tilted scan a box may start inside the cell to its left, and read the edge of
     that cell's last character as a glyph of its own ('标' -> '示'); a box over two whole
     cells is cut in two."""
-    from jixiao.readers.layout import Box
+    from jixiao.layout.positions import Box
     from jixiao.readers.ocr import Rule, Rules, grid_lines
 
     rules = Rules(
@@ -118,7 +118,7 @@ def test_ocr_slips_fixed_only_where_unambiguous(read: str, meant: str) -> None:
 
 
 def test_a_box_across_a_cell_border_is_cut() -> None:
-    from jixiao.readers.layout import Box
+    from jixiao.layout.positions import Box
     from jixiao.readers.ocr import Rule, split_at_rules
 
     box = Box(100, 10, 300, 30, "8.00 8.00")

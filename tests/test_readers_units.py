@@ -12,8 +12,8 @@ import pytest
 import filemaker as fm
 from jixiao.api import extract_source
 from jixiao.intake import from_bytes, read_path
+from jixiao.layout.positions import Box, boxes_to_lines
 from jixiao.readers.cells import cell_text, join_wrapped, row_line
-from jixiao.readers.layout import Box, boxes_to_lines
 from jixiao.readers.xlsx import format_value
 
 openpyxl = pytest.importorskip("openpyxl")

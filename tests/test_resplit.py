@@ -19,7 +19,7 @@ from jixiao.evaluation.generate import generate_forms, render_text
 from jixiao.evaluation.metrics import score_forms
 from jixiao.evaluation.noise import apply_noise
 from jixiao.intake import from_text
-from jixiao.rules.resplit import resplit, trailing_qualitative
+from jixiao.layout.resplit import resplit, trailing_qualitative
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ cross-form ones in ``crossform``, ``names`` and ``duplicates`` (scaled by ``simi
 from __future__ import annotations
 
 # importing the check modules registers their checks
-from . import categories, crossform, duplicates, funds, goals, grounding, names, scoring, targets  # noqa: F401
+from . import categories, crossform, duplicates, funds, goals, grounding, names, readability, scoring, targets  # noqa: F401
 from .config import CheckConfig
 from .crossform import goal_reuse_clusters
 from .names import mentions, name_patterns

@@ -68,8 +68,8 @@ def _level1s(form: Form) -> set[str]:
     rule="表中没有 required_level1 所列一级指标（默认产出、效益、满意度）；cost_required_from_year 起还须有成本指标",
 )
 def missing_category(form: Form, ctx: Ctx) -> Iterator[Finding]:
-    if not form.indicators:
-        return  # nothing was read: an extraction problem, not a missing category
+    if not form.indicators or not form.complete:
+        return  # nothing was read, or the form is cut off: not a missing category
     required = list(ctx.cfg.required_level1)
     since = ctx.cfg.cost_required_from_year
     if since is not None and form.year is not None and form.year >= since and "成本指标" not in required:

@@ -143,3 +143,33 @@ def duplicate_form(forms: Sequence[Located], ctx: Ctx) -> Iterator[Finding]:
 def _describe(form: Form) -> str:
     amounts = "，".join(f"{label} {money(v)} 元" for label, v in _amounts(form))
     return f"{amounts}，{len(form.indicators)} 项指标"
+
+
+# Rule: a form whose amount equals the sum of a run of ≥ 2 forms of the same kind and year just
+# before it in the same document: a 汇总 of those projects filed as a project of its own.
+@corpus_check(
+    "summary-form",
+    "warning",
+    "金额 {amount} 元 = {parts}：疑为 {n} 个项目的汇总表，被当作一个项目填报",
+    rule="同一文档中，表单金额等于紧邻其前的 2 张及以上同类、同年度表单金额之和（容差内）",
+)
+def summary_form(forms: Sequence[Located], ctx: Ctx) -> Iterator[Finding]:
+    by_doc: dict[int, list[Located]] = defaultdict(list)
+    for at in forms:
+        by_doc[at.doc].append(at)
+    for doc_forms in by_doc.values():
+        for pos, at in enumerate(doc_forms):
+            if not at.form.complete:
+                continue  # a cut-off form's amounts may be partial
+            run = sum_of_neighbours(doc_forms, pos, ctx.cfg.funds_tolerance)
+            if not run or any(r.form.kind != at.form.kind or r.form.year != at.form.year for r in run):
+                continue
+            yield ctx.flag(
+                at=at,
+                lines=[at.form.first_line],
+                evidence=[f"第{r.form.first_line}行｜{r.project}：{money(_main_amount(r.form))} 元" for r in run],
+                related=[r.project for r in run],
+                amount=money(_main_amount(at.form)),
+                parts=" + ".join(money(_main_amount(r.form)) for r in run),
+                n=len(run),
+            )

@@ -49,6 +49,11 @@ ALL_IDS: tuple[str, ...] = (
     "target-changed",
     "budget-changed",
     "unsupported-value",
+    "incomplete-form",
+    "unit-mismatch",
+    "unreadable-value",
+    "reused-from-earlier-year",
+    "summary-form",
 )
 RECONCILE_IDS: frozenset[str] = frozenset({"target-dropped", "target-added", "target-changed", "budget-changed"})
 

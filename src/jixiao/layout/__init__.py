@@ -27,8 +27,14 @@ __all__ = ["Grid", "Line", "Region", "read_grid"]
 _YEAR_ONLY = re.compile(r"^[(（]?\s*(?:19|20)\d{2}\s*年度?\s*[)）]?$")
 
 
-def read_grid(raw: list[str]) -> Grid:
-    """Rows of cells of a whole document (see the module docstring)."""
+def read_grid(raw: list[str], layout: str | None = None) -> Grid:
+    """Rows of cells of a whole document (see the module docstring). ``layout`` forces one
+    class: a file reader (xlsx, docx, pdf, OCR) already made tab-separated rows."""
+    if layout is not None:
+        grid = Grid([], set(), from_file=True)
+        _tabs(raw, 0, len(raw), grid)
+        grid.regions.append(Region(1, len(raw), layout))
+        return grid
     if looks_like_html(raw):
         lines = [Line(no, cells) for no, cells in html_rows(raw) if any(cells)]
         return Grid(lines, set(), [Region(1, len(raw), "html")])

@@ -12,13 +12,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .. import framework as fw
 from ..textnorm import fold_all
+from ..values import RESULT_WORDS
 from .vocab import DATE_RE, LABEL_KIND, LABELS_BY_LEN, OPS, SCAFFOLD, UNITS
 
 _LABEL_RE = re.compile("|".join(re.escape(w) for w in LABELS_BY_LEN if len(w) >= 2))
 _OP_CLASS = re.escape(OPS)
 # an operator, a number, and what may follow it as a unit
 _VALUE_HEAD = re.compile(rf"[{_OP_CLASS}]\s*-?\d|(?<![\d.,])\d")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _RUN = re.compile(r"-?\d[\d.,]*(?<![.,])")
 _DASHES = "-—/–"
 _YEAR_PAREN = re.compile(r"[(（]\s*(?:19|20)\d{2}\s*年度?\s*[)）]")
@@ -74,7 +77,7 @@ def atoms(text: str, *, labels: bool = True) -> list[Atom]:
             lab = _label_at(s, i)
             if (
                 lab is not None
-                and (not buf or LABEL_KIND.get(lab) != "category")
+                and (not buf or LABEL_KIND.get(lab) != "category" or _category_pair(s, i, lab) or _ends_wording(buf))
                 and not (
                     wording and LABEL_KIND.get(lab) not in ("header", "funds", "goal", "totals", "tablehead", "block")
                 )
@@ -114,6 +117,8 @@ def atoms(text: str, *, labels: bool = True) -> list[Atom]:
             if run is not None and (j > i or not _inside_word(buf)):
                 flush()
                 end = _unit_at(s, run.end())
+                if end > run.end() and j == i and end < len(s) and _CJK.match(s, end) and s[run.end()] not in "(（%":
+                    end = run.end()  # '7.54个别环节…': a reason's first word, not a unit
                 kind = "number" if j == i and end == run.end() else "value"
                 out.append(Atom(orig[i:end], kind))
                 i = end
@@ -122,6 +127,20 @@ def atoms(text: str, *, labels: bool = True) -> list[Atom]:
         i += 1
     flush()
     return out
+
+
+def _category_pair(s: str, i: int, lab: str) -> bool:
+    """A 一级 name right before a 二级 name ('效益指标社会效益指标'): a row's categories, even
+    in the middle of running text (the reason of the row before, glued to them)."""
+    nxt = _label_at(s, i + len(lab))
+    return nxt is not None and LABEL_KIND.get(nxt) == "category" and lab in fw.LEVEL1 and nxt in fw.LEVEL2_PARENT
+
+
+def _ends_wording(buf: str) -> bool:
+    """Text that ends in a wording target or result ('…情况达标'): a category may follow."""
+    from .resplit import trailing_qualitative
+
+    return trailing_qualitative(buf) is not None or any(buf.endswith(w) for w in RESULT_WORDS)
 
 
 def _inside_word(buf: str) -> bool:

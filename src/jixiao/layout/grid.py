@@ -65,6 +65,7 @@ class Grid:
     # source lines the stage read but could not place into any row (with their text)
     unplaced: dict[int, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    from_file: bool = False  # a file reader (xlsx, docx, pdf, OCR) made the rows, not a text layout
 
     def layout_at(self, no: int) -> str:
         for r in self.regions:

@@ -14,8 +14,10 @@ import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from ..values import RESULT_WORDS
 from .glued import Atom, split_numbers
 from .grid import Line
+from .resplit import trailing_qualitative
 from .vocab import (
     EMPTY_SCAFFOLD,
     POINTS_ONLY,
@@ -30,8 +32,10 @@ from .vocab import (
 )
 
 NUMERIC_ROLES = ("weight", "score", "review")
+_RESULTS_BY_LEN = sorted(RESULT_WORDS, key=len, reverse=True)
 _NATURE_WORDS = {"定性", "定量"}
 _DIRECTION_WORDS = {"正向", "反向"}
+_PUNCT = re.compile("[，。；;,]")
 _FOOTNOTE = re.compile(r"^(?:注|说明|备注|填表说明)\s*[:：]")
 
 
@@ -106,6 +110,7 @@ class _Row:
     cells: list[str] = field(default_factory=list)
     nos: set[int] = field(default_factory=set)
     uncertain: bool = False
+    base: int = 0  # cells before the first value (categories and name)
 
     def add(self, tok: Tok, text: str | None = None) -> None:
         self.cells.append(tok.text if text is None else text)
@@ -139,6 +144,7 @@ class _Builder:
         self.i = 0
         self.rows: list[_Row] = []
         self.roles: list[str] = []
+        self.stems: set[str] = set()  # first characters of the names read so far
 
     def peek(self, k: int = 0) -> Tok | None:
         j = self.i + k
@@ -263,6 +269,11 @@ class _Builder:
             return
         name_tok = t
         self.i += 1
+        if name_tok.glued and name_tok.kind == "text":
+            self._part_reason(name_tok)
+            self._part_names(name_tok)
+        elif not _PUNCT.search(name_tok.text):
+            self.stems.add(name_tok.text[:4])
         if name_tok.kind in ("value", "number") and not cats:
             # a stray value with no name: keep it as its own row, the reader says what it is
             row.add(name_tok)
@@ -277,6 +288,7 @@ class _Builder:
             return
         values = self._values(name_tok, row)
         row.add(name_tok)
+        row.base = len(row.cells)
         for text, tok in values:
             if tok is None:
                 row.empty()
@@ -292,14 +304,7 @@ class _Builder:
         n = 0
         pending: list[str] = []  # pieces of a split number atom still to hand out
         pending_tok: Tok | None = None
-        prefill: dict[str, str] = {}
-        nxt = self.peek()
-        if name_tok.glued and name_tok.kind == "text" and "target" in roles and (nxt is None or nxt.kind != "value"):
-            cut = _repeated_tail(name_tok.text)
-            if cut is not None:  # '长效保洁机制建立健全建立健全': a wording target and its actual
-                name_tok.text = cut[0]
-                prefill = {"target": cut[1], "actual": cut[1]}
-                row.uncertain = True
+        prefill = self._wording_tail(name_tok, roles, row)
         while n < len(roles):
             role = roles[n]
             if role in prefill:
@@ -396,6 +401,71 @@ class _Builder:
             break
         if name_tok.glued and len(out) < len(roles) and any(r in ("target", "actual") for r in roles[len(out) :]):
             row.uncertain = True  # values the words could not part from the name
+        return out
+
+    def _part_reason(self, name_tok: Tok) -> None:
+        """'…加强沟通' + '居村…份数' glued: the reason of the row before and the next name,
+        with no separator. Parted where a name stem seen in this table starts after the
+        reason's last clause; the reason goes back to its row. Otherwise left whole."""
+        text = name_tok.text
+        if not _PUNCT.search(text):
+            self.stems.add(text[:4])
+            return
+        last = max(m.end() for m in _PUNCT.finditer(text))
+        cuts = [text.find(stem, last) for stem in self.stems if len(stem) == 4]
+        cuts = [c for c in cuts if c > 0]
+        prev = next((r for r in reversed(self.rows) if r.toks and r.toks[0].kind != "label:tablehead"), None)
+        if not cuts or prev is None or "deviation" not in self.roles:
+            return
+        cut = min(cuts)
+        reason, name_tok.text = text[:cut], text[cut:]
+        while len(prev.cells) < prev.base + len(self.roles):
+            prev.empty()
+        prev.cells[prev.base + self.roles.index("deviation")] = reason
+        prev.uncertain = True
+
+    def _part_names(self, name_tok: Tok) -> None:
+        """'…长效管理机制建立健全' + '居村…制度体系建设健全': rows with wording targets and no
+        numbers, glued. Parted where a name stem seen in this table follows a wording
+        target; the rest goes back into the stream as the next row's name."""
+        text = name_tok.text
+        for stem in sorted(self.stems, key=len, reverse=True):
+            at = text.find(stem, 4)
+            while at > 0:
+                head = text[:at]
+                if trailing_qualitative(head) or any(head.endswith(w) for w in RESULT_WORDS):
+                    name_tok.text = head
+                    self.toks.insert(self.i, Tok(text[at:], name_tok.no, "text", glued=True))
+                    return
+                at = text.find(stem, at + 1)
+
+    def _wording_tail(self, name_tok: Tok, roles: list[str], row: _Row) -> dict[str, str]:
+        """A glued name that runs into a wording target and actual ('…开展及时性' + '及时' +
+        '部分达成年度指标并具有一定效果', '…机制' + '建立健全' + '建立健全'): parted by the
+        words targets and results are written in. Marked uncertain: only words tell."""
+        nxt = self.peek()
+        if not (name_tok.glued and name_tok.kind == "text" and "target" in roles):
+            return {}
+        if nxt is not None and nxt.kind == "value" and nxt.no == name_tok.no:
+            return {}
+        text = name_tok.text
+        out: dict[str, str] = {}
+        if "actual" in roles:
+            word = next((w for w in _RESULTS_BY_LEN if text.endswith(w) and len(text) > len(w) + 3), None)
+            if word is not None:
+                text, out["actual"] = text[: -len(word)], word
+            else:
+                cut = _repeated_tail(text)
+                if cut is not None:
+                    name_tok.text = cut[0]
+                    row.uncertain = True
+                    return {"target": cut[1], "actual": cut[1]}
+        cut2 = trailing_qualitative(text)
+        if cut2 is not None:
+            text, out["target"] = cut2
+        if out:
+            name_tok.text = text
+            row.uncertain = True
         return out
 
     def _starts_row(self, k: int) -> bool:

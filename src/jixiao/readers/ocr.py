@@ -19,8 +19,8 @@ from statistics import median
 from typing import Any
 
 from ..errors import InputError
+from ..layout.positions import Box, boxes_to_lines, group_rows, row_cells
 from .cells import join_wrapped
-from .layout import Box, boxes_to_lines, group_rows, row_cells
 
 MIN_SCORE = 0.5  # RapidOCR's recognition confidence below which a box is noise
 OCR_MISSING = (

@@ -14,9 +14,9 @@ import io
 from typing import Any
 
 from ..errors import InputError
+from ..layout.positions import Box, boxes_to_lines
 from . import ocr
 from .cells import row_line, tidy_blank_runs
-from .layout import Box, boxes_to_lines
 from .limits import Limits
 
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "intersection_tolerance": 4}

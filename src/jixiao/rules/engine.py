@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from ..gcpause import gc_paused
 from ..intake import Source
+from ..layout import read_grid
 from ..models import Document, Form, Funds, Goal
 from ..textnorm import key, key_longer_than, split_cells
 from .blocks import (
@@ -33,10 +34,9 @@ def extract(source: Source) -> Document:
     """Every form of one source."""
     doc = Document(source=source.name, engine=ENGINE, warnings=list(source.warnings))
     with gc_paused():
-        segs = segment(source.lines)
-        if source.kind != "text":
-            for sg in segs:
-                sg.layout = source.kind  # xlsx, docx, pdf, image: the reader made the grid
+        # xlsx, docx, pdf, image: the file reader already made the grid of tab-separated rows
+        forced = None if source.kind == "text" else ("ocr" if source.kind == "image" else source.kind)
+        segs = segment(source.lines, read_grid(source.lines, forced) if forced else None)
         segs.reverse()
         while segs:  # pop each segment: its lines are freed as its form is made
             form = extract_segment(segs.pop(), source.lines)
@@ -82,7 +82,12 @@ def extract_segment(seg: Segment, raw: list[str] | None = None) -> Form | None:
                 continue
         lay = table_header(ln)
         if lay is not None:
-            table = TableReader(lay, seg.blank_after, middle_labels=seg.layout in ("spaces", "pdf"))
+            table = TableReader(
+                lay,
+                seg.blank_after,
+                middle_labels=seg.layout in ("spaces", "pdf") and not (seg.grid and seg.grid.from_file),
+                positional=seg.layout not in ("cell-per-line", "run-together", "one-line", "ocr"),
+            )
             state = "table"
             continue
         if state == "table":
@@ -124,8 +129,17 @@ def extract_segment(seg: Segment, raw: list[str] | None = None) -> Form | None:
         for k, v in goal.where.items():
             where[f"goal.{k}"] = v
     kind = seg.kind or _infer_kind(table, goals, money)
+    complete = table is not None
     if kind == "self_evaluation" and table and "total_score" not in tot:
         problems.append("未找到总分行，表单可能被截断")
+        complete = False
+    if (
+        indicators
+        and indicators[-1].level1 in ("产出指标", "成本指标")
+        and not any(i.level1 in ("效益指标", "满意度指标") for i in indicators)
+    ):
+        problems.append("指标表在产出/成本指标后中断（无效益、满意度指标），表单可能被截断")
+        complete = False
     start, end = iso_date(header.get("start_date")), iso_date(header.get("end_date"))
     if not (start or end) and header.get("period"):
         start, end = date_range(header["period"])
@@ -146,9 +160,11 @@ def extract_segment(seg: Segment, raw: list[str] | None = None) -> Form | None:
         "total_score": tot.get("total_score"),
         "total_weight": tot.get("total_weight"),
         "review_total": tot.get("review_total"),
+        "funds_unit_mismatch": funds.unit_mismatch,
         "grade": tot.get("grade"),
         "lines": [min(placed), max(placed)] if placed else [0, 0],
         "layout": seg.layout,
+        "complete": complete,
         "confidence": confidence,
         "unread": unread,
         "engine": ENGINE,

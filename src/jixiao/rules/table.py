@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .. import framework as fw
+from ..layout.resplit import resplit, trailing_qualitative
 from ..layout.vocab import EMPTY_SCAFFOLD, POINTS_ONLY, SCAFFOLD, column_role, column_roles, strip_points
 from ..models import Indicator, Value, negative_numbers
 from ..textnorm import clean, key, key_longer_than
@@ -33,7 +34,6 @@ from ..values import (
     to_number,
     unbalanced,
 )
-from .resplit import resplit, trailing_qualitative
 from .segment import Line
 
 TARGET_HEADS = ("年度指标值", "年度(/项目)指标值", "指标值", "目标值", "年度目标值", "预期指标值")
@@ -161,6 +161,9 @@ class TableReader:
     # merged category cells printed at the vertical middle of their rows (pdftotext): a row
     # without its own 二级 takes the nearest printed one, not the one above
     middle_labels: bool = False
+    # cells keep their columns from line to line (tabs, spaces, files): a lone cell under the
+    # last row's name can be its wrapped rest; in rebuilt rows (a stream, a glued line) not
+    positional: bool = True
     rows: list[Row] = field(default_factory=list)
     l1: str | None = None
     l2: str | None = None
@@ -187,7 +190,7 @@ class TableReader:
         self._prev_no = line.no
         last, self._last = self._last, None
         columns, self._columns = self._columns, None
-        if follows_row and len(cells) == 1 and (last or columns):
+        if follows_row and len(cells) == 1 and (last or columns) and self.positional:
             if columns is None and last is not None:
                 columns = _column_fields(*last)
             if columns and self._wrapped_tail(line, columns):
@@ -220,7 +223,7 @@ class TableReader:
             self._append_text(line, body)
             return
         if self.layout.nonstandard:
-            row = self._roles_row(line, len(cells) - len(body))
+            row = self._roles_row(line, len(line.values) - len(body))
         else:
             row = self._body_row(line, body)
         row.uncertain = line.uncertain
@@ -434,6 +437,17 @@ class TableReader:
                 continue
             text, rows = frag
             done = fw.complete(text, cells[i])
+            if done is None and slot == "2" and i + 1 < len(cells):
+                # '效益指标 | 指标 | …': the 一级 label of this block printed in its column, the rest
+                # of the 二级 label ('社会效益' + '指标') in the next
+                c = classify(cells[i])
+                nxt = fw.complete(text, cells[i + 1])
+                if c is not None and c.kind == "full" and c.name and fw.is_level1(c.name) and nxt:
+                    self.l1 = c.name
+                    for r in rows:
+                        r.level1 = c.name
+                    i += 1
+                    done = nxt
             if done is None and fw.prefix_of(text + key(cells[i])):
                 # still incomplete ('可持' + '续影'): extend and wait for more
                 if slot == "1":
@@ -537,7 +551,9 @@ class TableReader:
                     seen += 1
                     continue
                 role = lay.cell_roles[col] if col < len(lay.cell_roles) else "deviation"
-                if role in (None, "l1", "l2", "name") and not row.name_parts:
+                if role in ("l1", "l2"):
+                    continue  # a category column: its cells are categories or their pieces
+                if role in (None, "name") and not row.name_parts:
                     row.name_parts = [clean(c) or ""]
                 elif role and role not in ("l1", "l2", "name"):
                     got[role] = (got.get(role, "") + c) if role == "deviation" else c

@@ -116,7 +116,16 @@ def trailing_qualitative(name: str) -> tuple[str, str] | None:
     for word in _QUALITATIVE_BY_LEN:
         if name.endswith(word) and len(name) - len(word) >= 4:
             return name[: -len(word)], word
+    m = _QUALITATIVE_PHRASE.search(name)
+    if m and m.start() >= 4:
+        return name[: m.start()], m.group(0)
     return None
+
+
+# a wording target made of a degree and a verb ('有效带动', '明显改善', '进一步提高')
+_QUALITATIVE_PHRASE = re.compile(
+    r"(?:有效|明显|持续|逐步|显著|进一步|不断|有所|稳步|全面|基本|按时|按期)[\u4e00-\u9fff]{1,3}$"
+)
 
 
 @lru_cache(maxsize=1 << 12)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from statistics import median
 
+from ..readers.cells import join_wrapped
 from ..textnorm import key
-from .cells import join_wrapped
 
 HEADER_KEYS = ("一级指标", "二级指标", "三级指标", "年度指标值", "指标值", "分值", "得分")
 
