@@ -56,6 +56,8 @@ ALL_IDS: tuple[str, ...] = (
     "summary-form",
 )
 RECONCILE_IDS: frozenset[str] = frozenset({"target-dropped", "target-added", "target-changed", "budget-changed"})
+# ids that need a store holding earlier years' forms (issue: team store): not run on files alone
+STORE_IDS: frozenset[str] = frozenset({"reused-from-earlier-year"})
 
 
 @dataclass(frozen=True)
@@ -144,4 +146,14 @@ def corpus_check(check_id: str, severity: Severity, template: str, *, rule: str)
     return _register("corpus", check_id, severity, template, rule)
 
 
-__all__ = ["ALL_IDS", "CATALOG", "RECONCILE_IDS", "CheckSpec", "Ctx", "Located", "corpus_check", "form_check"]
+__all__ = [
+    "ALL_IDS",
+    "CATALOG",
+    "RECONCILE_IDS",
+    "STORE_IDS",
+    "CheckSpec",
+    "Ctx",
+    "Located",
+    "corpus_check",
+    "form_check",
+]

@@ -80,23 +80,26 @@ def _pair_label_blocks(items: list[tuple[list[int], list[str]]]) -> list[tuple[l
 
 
 def _funds_numbers(items: list[tuple[list[int], list[str]]]) -> list[tuple[list[int], list[str]]]:
-    """A funds label alone takes the numbers after it, else the unclaimed numbers before it."""
-    out: list[tuple[list[int], list[str]]] = []
+    """Funds labels alone on their lines take a line of numbers next to them: the one before
+    when no other label took it, else the one after (pdftotext prints a row's numbers on
+    either side of its label, even within one block)."""
+    take: dict[int, int] = {}  # label index -> numbers index
     claimed: set[int] = set()
-    n = 0
-    while n < len(items):
-        nos, cells = items[n]
-        if _only(cells, "funds"):
-            if n + 1 < len(items) and _numbers(items[n + 1][1]):
-                out.append(([*nos, *items[n + 1][0]], [*cells, *items[n + 1][1]]))
-                claimed.add(n + 1)
-                n += 2
-                continue
-            if out and n - 1 not in claimed and _numbers(items[n - 1][1]) and out[-1] is items[n - 1]:
-                pnos, pcells = out.pop()
-                out.append(([*nos, *pnos], [*cells, *pcells]))
-                n += 1
-                continue
-        out.append(items[n])
-        n += 1
+    for n, (_, cells) in enumerate(items):
+        if not _only(cells, "funds"):
+            continue
+        for m in (n - 1, n + 1):
+            if 0 <= m < len(items) and m not in claimed and _numbers(items[m][1]):
+                take[n] = m
+                claimed.add(m)
+                break
+    out: list[tuple[list[int], list[str]]] = []
+    for n, (nos, cells) in enumerate(items):
+        if n in claimed:
+            continue
+        if n in take:
+            m = take[n]
+            out.append(([*nos, *items[m][0]], [*cells, *items[m][1]]))
+        else:
+            out.append((nos, cells))
     return out

@@ -227,3 +227,9 @@ def _maybe_category(token: str) -> bool:
 
 def _is_value(token: str) -> bool:
     return is_valueish(token, _WORDS)
+
+
+def is_wording(cell: str) -> bool:
+    """A whole cell that is a wording target or result ('健全', '达成年度指标', '有效带动')."""
+    k = key(cell)
+    return k in _WORDS or bool(_QUALITATIVE_PHRASE.fullmatch(k))

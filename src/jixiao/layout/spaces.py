@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .resplit import is_wording
 from .vocab import (
     POINTS_ONLY,
     SCAFFOLD,
@@ -92,7 +93,12 @@ def ocr_fix(cell: str) -> str:
 def _strong(part: str) -> bool:
     """A part that stands as a cell of its own: a label, a category, a value, an operator."""
     return bool(
-        label_kind(part) or is_value_shape(part) or SCAFFOLD.match(part) or POINTS_ONLY.match(part) or is_op(part)
+        label_kind(part)
+        or is_value_shape(part)
+        or SCAFFOLD.match(part)
+        or POINTS_ONLY.match(part)
+        or is_op(part)
+        or is_wording(part)
     )
 
 

@@ -17,7 +17,7 @@ from itertools import pairwise
 from ..values import RESULT_WORDS
 from .glued import Atom, split_numbers
 from .grid import Line
-from .resplit import trailing_qualitative
+from .resplit import is_wording, trailing_qualitative
 from .vocab import (
     EMPTY_SCAFFOLD,
     POINTS_ONLY,
@@ -476,7 +476,9 @@ class _Builder:
         if t.kind.startswith("label:"):
             return True
         nxt = self.peek(k + 1)
-        return t.kind == "text" and nxt is not None and nxt.kind in ("value", "number", "op")
+        if t.kind != "text" or nxt is None:
+            return False
+        return nxt.kind in ("value", "number", "op") or (nxt.kind == "text" and is_wording(nxt.text))
 
     def _text_is_name(self, t: Tok, roles: list[str], n: int) -> bool:
         return False

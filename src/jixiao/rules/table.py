@@ -615,8 +615,12 @@ class TableReader:
         for n, r in enumerate(self.rows):
             if r.explicit2:
                 continue
-            above = next(((m, l2) for m, l2 in reversed(marks) if m < n), None)
-            below = next(((m, l2) for m, l2 in marks if m > n), None)
+            # a row that printed its own 一级 takes a 二级 of that 一级 only
+            name = "".join(r.name_parts)
+            fits = [(m, l2) for m, l2 in marks if not r.level1_raw or l2 in fw.children(r.level1)] or marks
+            fits = [(m, l2) for m, l2 in fits if _compatible(name, l2)] or fits
+            above = next(((m, l2) for m, l2 in reversed(fits) if m < n), None)
+            below = next(((m, l2) for m, l2 in fits if m > n), None)
             if above is None and below is None:
                 continue
             if below is None or (above is not None and n - above[0] < below[0] - n):
@@ -631,6 +635,8 @@ class TableReader:
             if l2 != r.level2:
                 r.level2 = l2
                 if r.level1 is None or l2 not in fw.children(r.level1):
+                    r.level1 = fw.parent(l2)
+                elif not r.level1_raw and fw.parent(l2) != r.level1 and l2 not in fw.children(r.level1):
                     r.level1 = fw.parent(l2)
 
     def _relabel_page_break_rows(self) -> None:
@@ -724,6 +730,14 @@ def _column_fields(line: Line, skip: int, row: Row, body: list[str]) -> dict[int
 
 
 _FOOTNOTE = re.compile(r"^(?:注|说明|备注|填表说明)\s*[:：]")
+
+
+def _compatible(name: str, level2: str) -> bool:
+    """Whether a name can stand under a 二级 at all: only a satisfaction is a 满意度指标 (and
+    a satisfaction nothing else), and a 时效指标 speaks of time."""
+    if ("满意" in name) != (level2 == "服务对象满意度指标"):
+        return False
+    return fw.fits_level2(name, level2)
 
 
 def _names_level(name: str, level2: str | None) -> bool:
