@@ -64,6 +64,7 @@ def test_example_reads_like_its_gold(path: Path) -> None:
         diffs += [f"funds.{k}: {v!r} != {of['funds'][k]!r}" for k, v in gf["funds"].items() if of["funds"][k] != v]
         assert not diffs, diffs
         assert of["layout"] == gf["layout"]
+        assert of["template"] == gf["template"]
 
 
 @pytest.mark.parametrize("path", [p for p in EXAMPLES if _gold(p)["forms"]], ids=lambda p: p.stem)

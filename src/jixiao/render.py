@@ -11,6 +11,19 @@ from .models import Document, Form, Value
 
 OP_SIGN = {"=": "=", ">=": "≥", "<=": "≤", ">": ">", "<": "<"}
 KIND_LABEL = {"self_evaluation": "绩效自评表", "target_declaration": "绩效目标申报表"}
+LAYOUT_LABEL = {
+    "tabs": "制表符",
+    "spaces": "空格对齐",
+    "ocr": "OCR 文本",
+    "cell-per-line": "每格一行",
+    "pipes": "竖线表格",
+    "run-together": "无分隔",
+    "one-line": "整篇一行",
+    "html": "网页源码",
+    "pdf": "PDF 文本",
+    "xlsx": "Excel",
+    "docx": "Word",
+}
 
 
 def fmt_value(v: Value | None) -> str:
@@ -83,12 +96,22 @@ def form_view(form: Form) -> Panel:
         parts.append(Text(f"总分 {fmt_num(form.total_score)}   评分等级 {form.grade or '—'}", style="bold"))
     for p in form.problems:
         parts.append(Text(f"⚠ {p}", style="yellow"))
+    for u in form.unread[:20]:
+        parts.append(Text(f"未读取 第{u.line}行：{u.text[:80]}", style="magenta"))
+    if len(form.unread) > 20:
+        parts.append(Text(f"……另有 {len(form.unread) - 20} 行未读取", style="magenta"))
     title = f"{KIND_LABEL[form.kind]} · {form.project_name or '（未识别项目名称）'} · {form.year or ''}"
-    return Panel(Group(*parts), title=title, subtitle=f"第 {form.lines[0]}–{form.lines[-1]} 行", title_align="left")
+    how = f"版式 {LAYOUT_LABEL.get(form.layout, form.layout)} · 置信度 {form.confidence:.0%}"
+    if not form.complete:
+        how += " · 不完整"
+    subtitle = f"第 {form.lines[0]}–{form.lines[-1]} 行 · {how}"
+    return Panel(Group(*parts), title=title, subtitle=subtitle, title_align="left")
 
 
 def render_document(doc: Document, console: Console) -> None:
     console.print(Text(f"{doc.source}：{len(doc.forms)} 张表（引擎 {doc.engine}）", style="bold"))
+    for note in doc.notes:
+        console.print(Text(f"说明：{note}", style="cyan"))
     for form in doc.forms:
         console.print(form_view(form))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from ..models import Finding, Form, Indicator
+from ..templates import by_id
 from .indicators import ROW_EPS, comparable, deducted, full_marks, is_reverse, meets, says_achieved, says_not_achieved
 from .registry import Ctx, form_check
 from .text import field_lines, listing, num, row_evidence, row_lines, value_short
@@ -58,6 +59,9 @@ def score_sum_mismatch(form: Form, ctx: Ctx) -> Iterator[Finding]:
         return  # a cut-off form's missing rows would settle the sums
     tol = ctx.cfg.score_tolerance
     f = form.funds
+    tpl = by_id(form.template)
+    if tpl is not None and not tpl.scoring.funds_row_in_total:
+        f = f.model_copy(update={"weight": None, "score": None})  # the template scores funds outside 总分
     what: list[str] = []
     lines: list[int] = []
     scores = [i.score for i in form.indicators]
@@ -72,6 +76,8 @@ def score_sum_mismatch(form: Form, ctx: Ctx) -> Iterator[Finding]:
     if all(w is not None for w in weights):
         total_w = sum(w for w in weights if w is not None) + (f.weight or 0.0)
         expected = form.total_weight if form.total_weight is not None else ctx.cfg.total_weight
+        if form.total_weight is None and tpl is not None and tpl.scoring.weights_total:
+            expected = tpl.scoring.weights_total
         if abs(total_w - expected) > tol:
             where = "总分值" if form.total_weight is not None else "满分"
             what.append(f"分值合计 {num(total_w)} ≠ {where} {num(expected)}")

@@ -10,6 +10,7 @@ from ..gcpause import gc_paused
 from ..intake import Source
 from ..layout import read_grid
 from ..models import Document, Form, Funds, Goal
+from ..templates import recognise
 from ..textnorm import key, key_longer_than, split_cells
 from .blocks import (
     GOAL_COLUMNS,
@@ -164,6 +165,7 @@ def extract_segment(seg: Segment, raw: list[str] | None = None) -> Form | None:
         "grade": tot.get("grade"),
         "lines": [min(placed), max(placed)] if placed else [0, 0],
         "layout": seg.layout,
+        "template": _template(seg, table, raw, placed),
         "complete": complete,
         "confidence": confidence,
         "unread": unread,
@@ -205,6 +207,19 @@ def _placement(seg: Segment, content: list[int], raw: list[str] | None) -> tuple
         unread.extend({"line": no, "text": t[:500]} for no, t in seg.grid.unplaced.items() if first <= no <= last)
     confidence = round(max(0.0, good) / counted, 3) if counted else 1.0
     return placed, unread, confidence
+
+
+def _template(seg: Segment, table: TableReader | None, raw: list[str] | None, placed: set[int]) -> str:
+    title = seg.lines[0].joined if seg.title_line is not None and seg.lines else ""
+    columns = table.layout.roles_after if table and table.layout.roles_after else []
+    if table and not columns:
+        lay = table.layout
+        columns = [r for r, on in (("target", True), ("actual", lay.actual), ("weight", lay.weight),
+                                   ("score", lay.score), ("deviation", lay.deviation)) if on]  # fmt: skip
+    text = ""
+    if raw is not None and placed:
+        text = "".join(raw[max(0, min(placed) - 1) : min(len(raw), max(placed), min(placed) + 200)])
+    return recognise(title, columns, text)
 
 
 def build_form(data: dict[str, Any]) -> Form:

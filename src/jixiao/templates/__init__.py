@@ -1,0 +1,89 @@
+"""Province templates as data: one TOML file per template in ``data/`` (adding a template is
+adding a file), validated by a pydantic model, and recognised per form from its title, its
+indicator table's columns and the words only that template prints.
+
+The readers do not need a template to read a form (they read cells by their meaning and the
+table's columns by its own header row); the template names what was read, so a reviewer
+knows which province's rules apply, and carries the scoring rule the checks follow.
+``JIXIAO_TEMPLATES`` may name a folder of more template files.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..errors import InputError
+
+DATA = Path(__file__).with_name("data")
+UNKNOWN = "unknown"
+
+
+class Funds(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    unit: str = "万元"
+    rows: list[str] = Field(default_factory=list)
+
+
+class Scoring(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    funds_row_in_total: bool = True  # the funds row's 分值/得分 count towards 总分
+    weights_total: float = 100  # what 分值 (with the funds row, if counted) add up to; 0: unscored
+
+
+class Template(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    name: str
+    titles: list[str] = Field(min_length=1, description="words of the form's title that name the template")
+    columns: list[list[str]] = Field(description="roles of the indicator columns after 三级指标, per variant")
+    marks: list[str] = Field(default_factory=list, description="words only this template prints")
+    unmarks: list[str] = Field(default_factory=list, description="words this template never prints")
+    funds: Funds = Field(default_factory=Funds)
+    scoring: Scoring = Field(default_factory=Scoring)
+
+
+@lru_cache(maxsize=4)
+def _load(folders: tuple[str, ...]) -> tuple[Template, ...]:
+    out: list[Template] = []
+    for folder in folders:
+        for path in sorted(Path(folder).glob("*.toml")):
+            try:
+                out.append(Template.model_validate(tomllib.loads(path.read_text(encoding="utf-8"))))
+            except (OSError, ValueError) as e:
+                raise InputError(f"{path}: 模板文件无效 ({str(e).splitlines()[0]})") from e
+    return tuple(out)
+
+
+def templates() -> tuple[Template, ...]:
+    extra = os.environ.get("JIXIAO_TEMPLATES")
+    return _load((str(DATA), extra) if extra else (str(DATA),))
+
+
+def by_id(template_id: str) -> Template | None:
+    return next((t for t in templates() if t.id == template_id), None)
+
+
+def recognise(title: str, columns: list[str], text: str) -> str:
+    """The template id of a form: its title words (the longest match weighs most), the roles
+    of its table's columns, and its marks; ``unknown`` when nothing speaks for any."""
+    title = title.replace(" ", "").replace("\u3000", "")
+    best, best_score = UNKNOWN, 0.0
+    for t in templates():
+        hits = [w for w in t.titles if w in title]
+        score = 3 + max(map(len, hits)) / 10 if hits else 0.0
+        if columns and columns in t.columns:
+            score += 2
+        marks = sum(1 for m in t.marks if m in text)
+        score += marks - 2 * sum(1 for m in t.unmarks if m in text)
+        # columns alone say little (most declarations print one 指标值 column): with a mark
+        if (hits or (columns and columns in t.columns and marks)) and score > best_score:
+            best, best_score = t.id, score
+    return best
+
+
+__all__ = ["UNKNOWN", "Template", "by_id", "recognise", "templates"]
