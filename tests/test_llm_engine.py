@@ -398,3 +398,42 @@ def test_works_inside_a_running_event_loop(stub: StubServer, monkeypatch: pytest
 
     doc = asyncio.run(handler())
     assert len(doc.forms[0].indicators) == 18
+
+
+# six lines no reader can place, inside the second form's header: its confidence falls to 0.81
+JUNK = ["扫描件 第2页 页眉 编号 A-17", "（此处盖章）", "审核人 签字", "以上内容仅供参考 未经审定", "附注 见附件", "说明 数据来源 财务系统"]  # fmt: skip
+
+
+def _low_confidence_doc() -> list[str]:
+    second = TWO_FORMS[38:]
+    return [*TWO_FORMS[:38], *second[:4], *JUNK, *second[4:]]
+
+
+def test_hybrid_asks_only_for_low_confidence_forms(stub: StubServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    configure(monkeypatch, stub.url, cache="off")
+    stub.default = rules_oracle
+    doc = run(source(_low_confidence_doc()), "hybrid")
+    assert [f.engine for f in doc.forms] == ["rules", "llm"]
+    assert len(stub.requests) == 1  # one form below the threshold, one request
+    [req] = stub.requests
+    assert "[L39]" in req.text("user") and "[L3]" not in req.text("user")
+    assert "本表模板：上海区级" in req.text("system")  # the template and its columns in the prompt
+    llm_form = doc.forms[1]
+    assert "置信度 81%" in llm_form.problems[0]
+    assert llm_form.unsupported == []  # every value grounded in the source
+    rules_only = run(source(_low_confidence_doc()), "rules")
+    assert len(llm_form.indicators) == len(rules_only.forms[1].indicators) > 0
+    assert llm_form.project_name == rules_only.forms[1].project_name
+
+
+def test_hybrid_threshold_is_a_setting(stub: StubServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    configure(monkeypatch, stub.url, cache="off")
+    monkeypatch.setenv("JIXIAO_HYBRID_THRESHOLD", "0.5")
+    doc = run(source(_low_confidence_doc()), "hybrid")
+    assert [f.engine for f in doc.forms] == ["rules", "rules"] and stub.requests == []
+
+
+def test_hybrid_without_endpoint_reads_with_rules_and_lists_low_forms() -> None:
+    doc = run(source(_low_confidence_doc()), "hybrid")
+    assert doc.engine == "hybrid" and [f.engine for f in doc.forms] == ["rules", "rules"]
+    assert any("网络信息系统运行与维护" in n and "置信度" in n for n in doc.notes)

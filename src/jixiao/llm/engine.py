@@ -24,8 +24,8 @@ from typing import TypeVar
 from ..errors import ConfigError, ExtractionError
 from ..intake import Source
 from ..models import Document, Form, FormKind
-from ..rules.engine import extract_segment
-from ..rules.segment import segment
+from ..rules.engine import extract_segment, segments_of
+from ..templates import by_id
 from . import prompts, sanity
 from . import settings as settings_mod
 from .cache import Cache, cache_key
@@ -50,6 +50,7 @@ class Job:
     year: int | None = None
     rules: Form | None = None  # the rules engine's reading of the same lines
     reasons: list[str] = field(default_factory=list)  # hybrid: why the rules reading was not kept
+    hint: str = ""  # the template and its columns, as the rules engine recognised them
 
     @property
     def span(self) -> list[int]:
@@ -82,8 +83,34 @@ def reset_runs() -> None:
 def get(name: str) -> Callable[[Source], Document]:
     if name not in ("llm", "hybrid"):
         raise ConfigError(f"未知引擎 {name!r} (unknown engine)")
-    s = settings_mod.load()
+    try:
+        s = settings_mod.load()
+    except ConfigError as e:
+        if name == "hybrid" and str(e) == settings_mod.MISSING_ENDPOINT:
+            return rules_only_hybrid  # no endpoint: the rules' reading, low-confidence forms listed
+        raise
     return Extractor(s, prompts.load(), hybrid=name == "hybrid")
+
+
+def rules_only_hybrid(source: Source) -> Document:
+    """``--engine hybrid`` with no LLM endpoint: the rules engine's reading, each form marked
+    as read by the rules, and the forms the LLM would have been asked about listed."""
+    from ..rules.engine import extract
+
+    doc = extract(source)
+    doc.engine = "hybrid"
+    threshold = settings_mod.Settings.hybrid_threshold
+    low = []
+    for form in doc.forms:
+        form.engine = "rules"
+        if form.confidence < threshold:
+            low.append(f"{form.project_name or '（未识别项目）'}（第{form.lines[0]}行，置信度 {form.confidence:.0%}）")
+    if low:
+        doc.notes.append(
+            f"未配置 LLM 服务，混合引擎只用规则引擎读取；以下 {len(low)} 张表置信度低于 {threshold:.0%}，"
+            f"配置 LLM 后将交由 LLM 读取：" + "、".join(low)
+        )
+    return doc
 
 
 class Extractor:
@@ -146,16 +173,25 @@ class Extractor:
     def _plan(self, source: Source, doc: Document) -> list[Form | Job]:
         """Forms kept from the rules engine, and jobs for the model, in document order."""
         slots: list[Form | Job] = []
-        segments = segment(source.lines)
+        segments = segments_of(source)
         for seg in segments:
-            rules = extract_segment(seg)
+            rules = extract_segment(seg, source.lines)
             if rules is None and seg.kind is None:
                 continue  # nothing that looks like a form (the rules engine skips it too)
-            lines = [(ln.no, source.lines[ln.no - 1]) for ln in seg.lines]
+            nos = sorted({n for ln in seg.lines for n in ln.src if 0 < n <= len(source.lines)})
+            lines = [(n, source.lines[n - 1]) for n in nos]  # every source line of the form's rows
             job = Job(seg.kind, lines, seg.year, rules)
+            if self.hybrid and rules is not None:
+                tpl = by_id(rules.template)
+                job.hint = prompts.template_hint(tpl.name if tpl else None, tpl.columns[0] if tpl else [])
             if self.hybrid:
                 job.reasons = sanity.reasons(rules)
+                if rules is not None and rules.confidence < self.settings.hybrid_threshold:
+                    job.reasons.insert(
+                        0, f"规则引擎置信度 {rules.confidence:.0%}，低于 {self.settings.hybrid_threshold:.0%}"
+                    )
                 if not job.reasons and rules is not None:
+                    rules.engine = "rules"
                     slots.append(rules)
                     continue
             slots.append(job)
@@ -209,8 +245,8 @@ class Extractor:
         self, job: Job, asker: Asker, cache: Cache | None, gate: asyncio.Semaphore, usages: list[Usage]
     ) -> Form:
         s = self.settings
-        messages = prompts.messages(self.prompts, job.kind, job.lines)
-        k = cache_key(s.model, self.prompts.version, s.mode, job.kind, messages[-1]["content"])
+        messages = prompts.messages(self.prompts, job.kind, job.lines, job.hint)
+        k = cache_key(s.model, self.prompts.version, s.mode, job.kind, job.hint + messages[-1]["content"])
         hit = cache.get(k) if cache else None
         out: FormOut
         if hit is not None:

@@ -136,10 +136,32 @@ def system_message(ps: PromptSet, kind: str | None) -> str:
     )
 
 
-def messages(ps: PromptSet, kind: str | None, lines: Lines) -> list[dict[str, str]]:
-    """The chat messages for one form: instructions in the system message, the report (data)
-    alone in the user message."""
+ROLE_LABELS = {
+    "l1": "一级指标", "l2": "二级指标", "name": "三级指标", "target": "指标值（→ target）",
+    "actual": "实际完成值（→ actual）", "weight": "分值（→ weight）", "score": "得分/自评分（→ score）",
+    "review": "复核分（不是 score）", "deviation": "偏差原因（→ deviation）",
+    "nature": "指标性质（≥/≤/=/定性，并入 target）", "direction": "指标方向（正向 ≥ / 反向 ≤）",
+    "unit": "度量单位（并入 target）", "midterm": "中长期指标值（不填）",
+}  # fmt: skip
+
+
+def template_hint(name: str | None, columns: list[str]) -> str:
+    """What the rules engine knows of the form's template: its name and its table's columns."""
+    if not name and not columns:
+        return ""
+    out = f"本表模板：{name or '未知模板'}。"
+    if columns:
+        out += "三级指标之后各列依次为：" + "、".join(ROLE_LABELS.get(c, c) for c in columns) + "。"
+    return out
+
+
+def messages(ps: PromptSet, kind: str | None, lines: Lines, hint: str = "") -> list[dict[str, str]]:
+    """The chat messages for one form: instructions in the system message (with the template's
+    columns when known), the report (data) alone in the user message."""
+    system = system_message(ps, kind)
+    if hint:
+        system += "\n\n" + hint
     return [
-        {"role": "system", "content": system_message(ps, kind)},
+        {"role": "system", "content": system},
         {"role": "user", "content": render_report(ps, lines)},
     ]

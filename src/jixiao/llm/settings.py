@@ -43,6 +43,8 @@ class Settings:
     currency: str = "元"
     # extra JSON fields for the request body, e.g. {"enable_thinking": false} for Qwen3 on DashScope
     extra_body: dict[str, Any] | None = None
+    # hybrid: forms the rules read with a lower confidence (share of lines placed) go to the LLM
+    hybrid_threshold: float = 0.9
 
     @property
     def endpoint(self) -> str:
@@ -68,6 +70,7 @@ _ENV: dict[str, str] = {
     "price_output": "JIXIAO_LLM_PRICE_OUTPUT",
     "currency": "JIXIAO_LLM_CURRENCY",
     "extra_body": "JIXIAO_LLM_EXTRA_BODY",
+    "hybrid_threshold": "JIXIAO_HYBRID_THRESHOLD",
 }
 # config-file only: the name of an environment variable holding the key (keeps it out of the file)
 _FILE_ONLY = {"api_key_env"}
@@ -128,6 +131,7 @@ _PARSE: dict[str, Callable[[Any], Any]] = {
     "price_output": _number(float, 0.0, "price_output"),
     "currency": _text,
     "extra_body": _extra_body,
+    "hybrid_threshold": _number(float, 0.0, "hybrid_threshold"),
 }
 
 MISSING_ENDPOINT = (

@@ -31,13 +31,18 @@ from .table import TableReader, table_header
 ENGINE = "rules"
 
 
+def segments_of(source: Source) -> list[Segment]:
+    """The source's forms as segments of its grid (the layout stage's rows)."""
+    # xlsx, docx, pdf, image: the file reader already made the grid of tab-separated rows
+    forced = None if source.kind == "text" else ("ocr" if source.kind == "image" else source.kind)
+    return segment(source.lines, read_grid(source.lines, forced) if forced else None)
+
+
 def extract(source: Source) -> Document:
     """Every form of one source."""
     doc = Document(source=source.name, engine=ENGINE, warnings=list(source.warnings))
     with gc_paused():
-        # xlsx, docx, pdf, image: the file reader already made the grid of tab-separated rows
-        forced = None if source.kind == "text" else ("ocr" if source.kind == "image" else source.kind)
-        segs = segment(source.lines, read_grid(source.lines, forced) if forced else None)
+        segs = segments_of(source)
         segs.reverse()
         while segs:  # pop each segment: its lines are freed as its form is made
             form = extract_segment(segs.pop(), source.lines)
