@@ -174,7 +174,9 @@ def _splits(blob: str, k: int, start: int, budget: int) -> list[list[str]]:
     """Every way to cut blob[start:] into k pieces that read as numbers (at most ``budget``)."""
     out: list[list[str]] = []
     stack: list[tuple[int, list[str]]] = [(start, [])]
-    while stack and len(out) < budget:
+    steps = 0
+    while stack and len(out) < budget and steps < 4 * budget:  # bounded whatever the blob
+        steps += 1
         pos, parts = stack.pop()
         if len(parts) == k - 1:
             last = blob[pos:]

@@ -35,6 +35,7 @@ NUMERIC_ROLES = ("weight", "score", "review")
 _RESULTS_BY_LEN = sorted(RESULT_WORDS, key=len, reverse=True)
 _NATURE_WORDS = {"定性", "定量"}
 _DIRECTION_WORDS = {"正向", "反向"}
+_MAX_STEMS = 32
 _PUNCT = re.compile("[，。；;,]")
 _FOOTNOTE = re.compile(r"^(?:注|说明|备注|填表说明)\s*[:：]")
 
@@ -144,7 +145,7 @@ class _Builder:
         self.i = 0
         self.rows: list[_Row] = []
         self.roles: list[str] = []
-        self.stems: set[str] = set()  # first characters of the names read so far
+        self.stems: dict[str, None] = {}  # first characters of the names read so far, oldest first
 
     def peek(self, k: int = 0) -> Tok | None:
         j = self.i + k
@@ -273,7 +274,7 @@ class _Builder:
             self._part_reason(name_tok)
             self._part_names(name_tok)
         elif not _PUNCT.search(name_tok.text):
-            self.stems.add(name_tok.text[:4])
+            self._stem(name_tok.text)
         if name_tok.kind in ("value", "number") and not cats:
             # a stray value with no name: keep it as its own row, the reader says what it is
             row.add(name_tok)
@@ -409,7 +410,7 @@ class _Builder:
         reason's last clause; the reason goes back to its row. Otherwise left whole."""
         text = name_tok.text
         if not _PUNCT.search(text):
-            self.stems.add(text[:4])
+            self._stem(text)
             return
         last = max(m.end() for m in _PUNCT.finditer(text))
         cuts = [text.find(stem, last) for stem in self.stems if len(stem) == 4]
@@ -423,6 +424,14 @@ class _Builder:
             prev.empty()
         prev.cells[prev.base + self.roles.index("deviation")] = reason
         prev.uncertain = True
+
+    def _stem(self, name: str) -> None:
+        """Remember a clean name's first characters (the most recent few: bounded work per row)."""
+        stem = name[:4]
+        if len(stem) == 4 and stem not in self.stems:
+            self.stems[stem] = None
+            if len(self.stems) > _MAX_STEMS:
+                del self.stems[next(iter(self.stems))]
 
     def _part_names(self, name_tok: Tok) -> None:
         """'…长效管理机制建立健全' + '居村…制度体系建设健全': rows with wording targets and no

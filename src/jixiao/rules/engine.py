@@ -29,6 +29,7 @@ from .segment import Line, Segment, segment, year_in
 from .table import TableReader, table_header
 
 ENGINE = "rules"
+LOW_CONFIDENCE = 0.8  # a form read this poorly gets a warning of its own
 
 
 def segments_of(source: Source) -> list[Segment]:
@@ -54,6 +55,11 @@ def extract(source: Source) -> Document:
         if not doc.notes:
             doc.warnings.append(f"{source.name}: 未找到绩效自评表或绩效目标申报表 (no form found)")
     for form in doc.forms:
+        if form.confidence < LOW_CONFIDENCE:
+            doc.warnings.append(
+                f"{source.name} 第{form.lines[0]}行起（{form.project_name or '未识别项目'}）：版式 {form.layout}，"
+                f"只读出 {form.confidence:.0%} 的行，{len(form.unread)} 行未读取，请核对"
+            )
         if form.unread:
             doc.notes.append(
                 f"{form.project_name or '（未识别项目）'}（第{form.lines[0]}行起）：{len(form.unread)} 行未能读取，见 unread"

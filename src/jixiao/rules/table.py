@@ -16,6 +16,7 @@ Cells are classified by content first and by position only to break ties.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -612,12 +613,16 @@ class TableReader:
         marks = sorted([(float(n), r.level2) for n, r in enumerate(self.rows) if r.explicit2 and r.level2] + self.marks)
         if not marks:
             return
+        positions = [m for m, _ in marks]
         for n, r in enumerate(self.rows):
             if r.explicit2:
                 continue
             # a row that printed its own 一级 takes a 二级 of that 一级 only
             name = "".join(r.name_parts)
-            fits = [(m, l2) for m, l2 in marks if not r.level1_raw or l2 in fw.children(r.level1)] or marks
+            # the few marks around the row (bounded: a long table is not scanned per row)
+            at = bisect.bisect_left(positions, n)
+            near = marks[max(0, at - _NEAR) : at + _NEAR]
+            fits = [(m, l2) for m, l2 in near if not r.level1_raw or l2 in fw.children(r.level1)] or near
             fits = [(m, l2) for m, l2 in fits if _compatible(name, l2)] or fits
             above = next(((m, l2) for m, l2 in reversed(fits) if m < n), None)
             below = next(((m, l2) for m, l2 in fits if m > n), None)
@@ -730,6 +735,7 @@ def _column_fields(line: Line, skip: int, row: Row, body: list[str]) -> dict[int
 
 
 _FOOTNOTE = re.compile(r"^(?:注|说明|备注|填表说明)\s*[:：]")
+_NEAR = 4  # marks looked at on each side of a row
 
 
 def _compatible(name: str, level2: str) -> bool:
