@@ -42,6 +42,7 @@ from .widgets import (
     IndicatorTable,
     ProjectList,
     ReconcilePanel,
+    UnreadPanel,
     decision_cell,
     project_header,
 )
@@ -115,6 +116,7 @@ class ReviewApp(App[None]):
                 yield FindingPanel("正在读取文件并检查…", id="finding")
                 yield FindingTable(id="findings")
                 yield FormHeader(id="form-header")
+                yield UnreadPanel(id="unread")
                 yield GoalCompare(id="goals")
                 yield IndicatorTable(id="indicators")
                 yield ReconcilePanel(id="reconcile")
@@ -124,6 +126,7 @@ class ReviewApp(App[None]):
         files, documents = self.loading.files, self.loading.documents
         self.sub_title = f"正在读取 {len(files) or len(documents or [])} 个文件…"
         self.query_one(ReconcilePanel).display = False
+        self.query_one(UnreadPanel).display = False
         self._load()
 
     # ------------------------------------------------------------------ loading
@@ -248,6 +251,7 @@ class ReviewApp(App[None]):
         if force or self._shown != p.ref:
             table.fill(st, st.findings_of(p.ref))
             self.query_one(FormHeader).show(p, current)
+            self.query_one(UnreadPanel).show(p.form)
             self.query_one(GoalCompare).show(p.form, current)
             if self.loaded is not None:
                 self.query_one(ReconcilePanel).show(p.ref, self.loaded.pairs, self.loaded.docs)

@@ -180,7 +180,9 @@ def extract_all(
             if key:
                 keys.append(key)
         else:
-            warnings.append(f"{path}: 未找到任何绩效表单 (no form found)")
+            # what the document is, when the reader could tell (a 部门整体绩效目标表, a report)
+            why = f"：{'；'.join(doc.notes)}" if doc.notes else ""
+            warnings.append(f"{path}: 未找到任何绩效表单 (no form found){why}")
     if not docs:
         raise InputError("; ".join(warnings) if warnings else "没有输入文件 (no input)")
     return docs, keys

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..models import Form, Indicator, Value
-from ..render import fmt_num, fmt_value, funds_cells
+from ..render import LAYOUT_LABEL, fmt_num, fmt_value, funds_cells
 from ..report.data import KIND_LABEL, SEVERITY_LABEL, FindingRow, ProjectRow, check_label, lines_text
 from ..report.evidence import INDICATOR_COLUMNS, Evidence
 from .textdiff import copied_spans
@@ -27,6 +27,9 @@ CURRENT_CELL: dict[str, str] = {
 OTHER_CELL: dict[str, str] = {"error": "red", "warning": "yellow", "info": "cyan"}
 COPIED_STYLE = "black on plum2"
 DECISION_STYLE: dict[str, str] = {"confirmed": "bold white on dark_red", "dismissed": "bold white on dark_green"}
+UNREAD_STYLE = "magenta"
+MAX_UNREAD = 6  # lines shown in the side panel; the rest are counted
+LOW_CONFIDENCE = 0.9
 
 
 def severity_badge(severity: str) -> Text:
@@ -79,6 +82,7 @@ def form_header(p: ProjectRow, highlighted: set[str]) -> RenderableType:
         f"  {KIND_LABEL.get(form.kind, form.kind)}  {form.year or ''}  {p.source} 第 {form.lines[0]}-{form.lines[-1]} 行",
         style="dim",
     )
+    title.append("  ").append_text(reading_text(form))
     head.add_row(
         "主管部门", cell("department", form.department), "实施单位", cell("implementing_unit", form.implementing_unit)
     )
@@ -98,6 +102,29 @@ def form_header(p: ProjectRow, highlighted: set[str]) -> RenderableType:
             cell("grade", form.grade),
         )
     return Group(title, head, funds_table(form, "funds" in highlighted))
+
+
+def reading_text(form: Form) -> Text:
+    """How the form was read: layout, confidence, and 不完整 when the form is cut off."""
+    t = Text(f"版式 {LAYOUT_LABEL.get(form.layout, form.layout)} · ", style="dim")
+    t.append(f"置信度 {form.confidence:.0%}", style="bold yellow" if form.confidence < LOW_CONFIDENCE else "dim")
+    if not form.complete:
+        t.append(" ")
+        t.append(" 不完整 ", style="bold white on red3")
+    return t
+
+
+def unread_text(form: Form, limit: int = MAX_UNREAD) -> Text:
+    """The lines inside the form no reader could place: the first ``limit``, then a count."""
+    t = Text()
+    for u in form.unread[:limit]:
+        if t:
+            t.append("\n")
+        t.append(f"第{u.line}行 ", style="dim")
+        t.append(_short(" │ ".join(c.strip() for c in u.text.split("\t") if c.strip()), 100), style=UNREAD_STYLE)
+    if len(form.unread) > limit:
+        t.append(f"\n……另有 {len(form.unread) - limit} 行未读取", style="dim")
+    return t
 
 
 def funds_table(form: Form, highlighted: bool) -> Table:

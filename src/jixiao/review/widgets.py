@@ -38,6 +38,7 @@ from .views import (
     indicator_columns,
     indicator_rows,
     progress_text,
+    unread_text,
 )
 
 KIND_SHORT = {"self_evaluation": "自评", "target_declaration": "申报"}
@@ -263,6 +264,24 @@ class FormHeader(Static):
             return  # moving between findings of one form redraws only what changes
         self._shown = (p.ref, fields)
         self.update(form_header(p, set(fields)))
+
+
+class UnreadPanel(Static):
+    """The lines inside the form on screen that no reader could place; hidden when none."""
+
+    DEFAULT_CSS = "UnreadPanel { height: auto; margin-top: 1; border: round magenta; padding: 0 1; }"
+
+    _shown: int | None = None
+
+    def show(self, form: Form) -> None:
+        if self._shown == id(form):
+            return
+        self._shown = id(form)
+        self.display = bool(form.unread)
+        if form.unread:
+            self.border_title = f"未读取的行（{len(form.unread)}）"
+            self.border_subtitle = "在表内但没有读入任何栏目，请对照原文"
+            self.update(unread_text(form))
 
 
 class GoalCompare(Horizontal):

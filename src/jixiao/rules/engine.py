@@ -62,7 +62,7 @@ def extract(source: Source) -> Document:
             )
         if form.unread:
             doc.notes.append(
-                f"{form.project_name or '（未识别项目）'}（第{form.lines[0]}行起）：{len(form.unread)} 行未能读取，见 unread"
+                f"{form.project_name or '（未识别项目）'}（第{form.lines[0]}行起）：{len(form.unread)} 行未能读取，原文已列在该表的“未读取的行”中"
             )
     return doc
 
@@ -208,8 +208,8 @@ def _placement(seg: Segment, content: list[int], raw: list[str] | None) -> tuple
     counted = 0
     for no in range(first, min(last, len(raw)) + 1):
         text = raw[no - 1].strip()
-        if not text or split_cells(text) is None:
-            continue
+        if not text or (no not in placed and split_cells(text) is None):
+            continue  # blank lines, rules and page furniture are no content
         counted += 1
         if no not in placed:
             unread.append({"line": no, "text": text[:500]})
@@ -229,7 +229,7 @@ def _template(seg: Segment, table: TableReader | None, raw: list[str] | None, pl
                                    ("score", lay.score), ("deviation", lay.deviation)) if on]  # fmt: skip
     text = ""
     if raw is not None and placed:
-        text = "".join(raw[max(0, min(placed) - 1) : min(len(raw), max(placed), min(placed) + 200)])
+        text = "".join(raw[max(0, min(placed) - 1) : min(len(raw), max(placed), min(placed) + 80)])
     return recognise(title, columns, text)
 
 

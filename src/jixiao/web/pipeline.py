@@ -2,7 +2,8 @@
 
 ``strict`` (the JSON API) refuses the whole request when one input cannot be read; the
 page is lenient like ``jixiao check FILE...``: an unreadable input is skipped with a warning
-unless nothing is left.
+unless nothing is left. A document that holds no project form but was recognised (a
+部门整体绩效目标表, a narrative report) is kept on the page with its note, which says what it is.
 """
 
 from __future__ import annotations
@@ -24,8 +25,14 @@ from .uploads import unique_names
 NO_FORM = "未找到任何绩效表单（绩效目标申报表或绩效自评表） (no form found)"
 
 
+def no_form(name: str, doc: Document) -> str:
+    """Why a document gave no form: NO_FORM, and what the document is when that is known."""
+    return f"{name}: {NO_FORM}" + (f"：{'；'.join(doc.notes)}" if doc.notes else "")
+
+
 def extract_all(sources: Sequence[Source], engine: str, *, strict: bool) -> tuple[list[Document], list[str]]:
-    """Documents with at least one form, and a warning for every input left out."""
+    """Documents with at least one form (lenient: or with a note saying what they are), and
+    a warning for every input left out."""
     docs: list[Document] = []
     warnings: list[str] = []
     unreadable = 0
@@ -39,12 +46,12 @@ def extract_all(sources: Sequence[Source], engine: str, *, strict: bool) -> tupl
             warnings.append(str(e))
             continue
         warnings.extend(f"{src.name}: {w}" for w in doc.warnings)
-        if doc.forms:
-            docs.append(doc)
+        if doc.forms or (doc.notes and not strict):
+            docs.append(doc)  # a note-only document: the page shows its note, once, instead of a warning
         elif strict and len(sources) == 1:
-            raise ExtractionError(f"{src.name}: {NO_FORM}")
+            raise ExtractionError(no_form(src.name, doc))
         else:
-            warnings.append(f"{src.name}: {NO_FORM}")
+            warnings.append(no_form(src.name, doc))
     if not docs:
         # nothing could be read at all (400), or something was read but held no form (422)
         error = InputError if unreadable == len(sources) else ExtractionError
@@ -81,10 +88,12 @@ def reconcile_docs(declared: Sequence[Document], evaluated: Sequence[Document]) 
     upload holding both kinds works too. The pair indexes count forms in document order.
     """
     declared_forms, evaluated_forms = split_by_kind([*declared, *evaluated])
+    # what the documents without a form are (their notes), as the reason
+    why = "".join(f"；{d.source}: {n}" for d in [*declared, *evaluated] if not d.forms for n in d.notes)
     if not declared_forms:
-        raise ExtractionError("申报材料中未找到绩效目标申报表 (no target declaration found)")
+        raise ExtractionError("申报材料中未找到绩效目标申报表 (no target declaration found)" + why)
     if not evaluated_forms:
-        raise ExtractionError("自评材料中未找到绩效自评表 (no self-evaluation found)")
+        raise ExtractionError("自评材料中未找到绩效自评表 (no self-evaluation found)" + why)
     result = reconcile([f for f, _ in declared_forms], [f for f, _ in evaluated_forms], load_settings())
     return result.contract_json()
 

@@ -17,12 +17,13 @@ from typing import Any
 from markupsafe import Markup
 
 from ..models import SEVERITY_RANK, Form, Value
-from ..render import fmt_value
+from ..render import LAYOUT_LABEL, fmt_value
 from ..report.data import CHECK_LABEL, KIND_LABEL, SEVERITY_LABEL, FindingRow, ProjectRow, ReportData, lines_text
 from .runs import Run, SourceText
 
 MAX_EVIDENCE_LINES = 8
 MAX_LINE_CHARS = 300
+MAX_UNREAD_LINES = 30  # per form; the rest are counted (a badly read form can leave hundreds)
 MIN_COPIED_CHARS = 8  # shorter common runs are ordinary shared wording, not copying
 MAX_COMPARED_CHARS = 2000  # the matcher is quadratic; goals are a few hundred characters
 
@@ -93,6 +94,23 @@ class FormView:
         sevs = [fv.row.finding.severity for fv in self.findings]
         return max(sevs, key=lambda s: SEVERITY_RANK.get(s, 0)) if sevs else None
 
+    @property
+    def layout_label(self) -> str:
+        return LAYOUT_LABEL.get(self.form.layout, self.form.layout)
+
+    @property
+    def confidence(self) -> str:
+        return f"{self.form.confidence:.0%}"
+
+    @property
+    def unread(self) -> list[tuple[int, str]]:
+        """The first lines of the form no reader could place, numbered, cells joined."""
+        return [(u.line, line_text(u.text)) for u in self.form.unread[:MAX_UNREAD_LINES]]
+
+    @property
+    def unread_more(self) -> int:
+        return max(0, len(self.form.unread) - MAX_UNREAD_LINES)
+
 
 @dataclass
 class PairView:
@@ -128,6 +146,7 @@ class PageView:
     forms: list[FormView]
     unplaced: list[FindingView]
     reconcile: ReconcileView | None
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (document, note): what it is, what was not read
 
     def finding(self, pos: int) -> FindingView:
         """The view of the finding at ``pos`` (in a form, or among the unplaced)."""
@@ -155,17 +174,19 @@ def _cut(text: str, spans: Sequence[tuple[int, int]]) -> list[Segment]:
     return out
 
 
+def line_text(line: str) -> str:
+    """One source line for the page: cells joined with a bar, kept short."""
+    text = " │ ".join(c.strip() for c in line.split("\t") if c.strip())
+    return text if len(text) <= MAX_LINE_CHARS else text[:MAX_LINE_CHARS] + "…"
+
+
 def source_excerpt(src: SourceText | None, lines: Sequence[int]) -> list[tuple[int, str]]:
     """The numbered source lines a finding cites, cells joined with a bar, kept short."""
     if src is None:
         return []
-    out: list[tuple[int, str]] = []
-    for n in sorted(set(lines))[:MAX_EVIDENCE_LINES]:
-        if 1 <= n <= len(src.lines):
-            cells = [c.strip() for c in src.lines[n - 1].split("\t") if c.strip()]
-            text = " │ ".join(cells)
-            out.append((n, text if len(text) <= MAX_LINE_CHARS else text[:MAX_LINE_CHARS] + "…"))
-    return out
+    return [
+        (n, line_text(src.lines[n - 1])) for n in sorted(set(lines))[:MAX_EVIDENCE_LINES] if 1 <= n <= len(src.lines)
+    ]
 
 
 def _source_for(run: Run, name: str | None) -> SourceText | None:
@@ -229,6 +250,7 @@ def build_page(run: Run, data: ReportData) -> PageView:
         forms=list(views.values()),
         unplaced=unplaced,
         reconcile=reconcile_view(run.reconcile, data) if run.reconcile is not None else None,
+        notes=[(doc.source, note) for doc in data.docs for note in doc.notes],
     )
 
 
