@@ -34,6 +34,20 @@ from .options import engine_option, format_option
     show_default=True,
     help="--noise：各版式类别自身怪癖（如 万兀、错位竖线）出现的概率",
 )
+@click.option(
+    "--templates",
+    default=None,
+    help="--noise：另按各省模板（如 sichuan-dept-self、hubei-decl）× 版式类别生成表单并评估，逗号分隔；"
+    "默认全部，none 表示不评估",
+)
+@click.option(
+    "--template-forms",
+    "template_forms",
+    type=click.IntRange(1, 10000),
+    default=30,
+    show_default=True,
+    help="--noise：每个模板 × 版式类别生成的表单数",
+)
 @click.option("--no-baseline", is_flag=True, help="不运行朴素基线（按制表符切分的读表方式）")
 @click.option(
     "--errors", "n_errors", type=click.IntRange(0, 1000), default=15, show_default=True, help="列出最严重的差异条数"
@@ -54,6 +68,8 @@ def command(
     levels: str | None,
     layouts: str | None,
     layout_noise: float,
+    templates: str | None,
+    template_forms: int,
     no_baseline: bool,
     n_errors: int,
     against: Path | None,
@@ -84,8 +100,30 @@ def command(
                 raise click.BadParameter(
                     f"未知的版式类别：{', '.join(unknown)}（可选：{', '.join(LAYOUT_CLASSES)}）", param_hint="--layouts"
                 )
+        from ..evaluation.templates_render import TEMPLATE_IDS
+
+        if templates is None:
+            tids: tuple[str, ...] = TEMPLATE_IDS
+        elif templates.strip().lower() in ("", "none"):
+            tids = ()
+        else:
+            tids = tuple(x.strip() for x in templates.split(",") if x.strip())
+            unknown = [x for x in tids if x not in TEMPLATE_IDS]
+            if unknown:
+                raise click.BadParameter(
+                    f"未知的模板：{', '.join(unknown)}（可选：{', '.join(TEMPLATE_IDS)}）", param_hint="--templates"
+                )
         engines = [engine] if no_baseline else [engine, "baseline"]
-        curve = noise_curve(engines, lv, n_forms=n_forms, seed=seed, layouts=classes, layout_noise=layout_noise)
+        curve = noise_curve(
+            engines,
+            lv,
+            n_forms=n_forms,
+            seed=seed,
+            layouts=classes,
+            layout_noise=layout_noise,
+            templates=tids,
+            n_template_forms=template_forms,
+        )
         if fmt == "json":
             echo_json(curve.to_json())
         else:

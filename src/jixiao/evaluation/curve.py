@@ -20,8 +20,9 @@ from ..intake import from_bytes
 from .generate import generate_forms, render_text
 from .harness import BASELINE, extractor
 from .layouts_render import LAYOUT_CLASSES, render_documents
-from .metrics import ExtractionScore, score_forms
+from .metrics import Acc, ExtractionScore, pair_forms, score_forms
 from .noise import KINDS, noisy_bytes
+from .templates_render import TEMPLATE_IDS, template_forms
 
 LEVELS: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0)
 CURVE_METRICS = ("forms.recall", "indicators.f1", "indicators.f1_fuzzy", "target.accuracy", "level2.accuracy")
@@ -35,6 +36,8 @@ LAYOUT_METRICS = (
     "row_line.accuracy",
 )
 LAYOUT_NOISE = 0.3
+TEMPLATE_METRICS = ("forms.recall", "indicators.f1", "funds.accuracy", "totals.accuracy", "template.accuracy")
+TEMPLATE_FORMS = 30  # forms per template x layout class
 
 
 @dataclass
@@ -55,6 +58,8 @@ class CurveResult:
     by_kind: dict[str, dict[str, float]]  # noise kind -> engine -> indicators.f1
     by_layout: dict[str, dict[str, float]] = field(default_factory=dict)  # see layout_scores
     layout_noise: float = LAYOUT_NOISE
+    by_template: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)  # see template_scores
+    template_forms: int = TEMPLATE_FORMS
 
     def breaks_at(self, engine: str, metric: str = "indicators.f1") -> float | None:
         """The first measured level whose metric falls below the threshold."""
@@ -74,6 +79,8 @@ class CurveResult:
             "by_kind": {"level": self.kind_level, "indicators.f1": self.by_kind},
             "by_layout": self.by_layout,
             "layout_noise": self.layout_noise,
+            "by_template": self.by_template,
+            "template_forms": self.template_forms,
         }
 
 
@@ -99,6 +106,8 @@ def noise_curve(
     by_kind: bool = True,
     layouts: Sequence[str] = LAYOUT_CLASSES,
     layout_noise: float = LAYOUT_NOISE,
+    templates: Sequence[str] = TEMPLATE_IDS,
+    n_template_forms: int = TEMPLATE_FORMS,
 ) -> CurveResult:
     text, gold = render_text(generate_forms(n_forms, seed))
     points: list[CurvePoint] = []
@@ -114,7 +123,15 @@ def noise_curve(
             data = noisy_bytes(text, kind_level, seed + 100 + n, kinds=[kind])
             kinds[kind] = {eng: _score(eng, data, gold)[0]["indicators.f1"] for eng in engines}
     by_layout = layout_scores(engines, n_forms, seed, layout_noise, layouts) if layouts else {}
-    return CurveResult(list(engines), n_forms, seed, threshold, points, kind_level, kinds, by_layout, layout_noise)
+    by_template = (
+        template_scores(engines, n_template_forms, seed, layout_noise, templates, layouts or LAYOUT_CLASSES)
+        if templates
+        else {}
+    )
+    return CurveResult(
+        list(engines), n_forms, seed, threshold, points, kind_level, kinds, by_layout, layout_noise, by_template,
+        n_template_forms,
+    )  # fmt: skip
 
 
 def layout_scores(
@@ -153,4 +170,47 @@ def layout_scores(
             row.update({key + m: summary[m] for m in LAYOUT_METRICS if m not in empty})
             row[key + "seconds"] = round(time.perf_counter() - t0, 3)
         out[layout] = row
+    return out
+
+
+def template_scores(
+    engine_names: Sequence[str],
+    n_forms: int = TEMPLATE_FORMS,
+    seed: int = 0,
+    noise: float = LAYOUT_NOISE,
+    templates: Sequence[str] = TEMPLATE_IDS,
+    layouts: Sequence[str] = LAYOUT_CLASSES,
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Template -> layout class -> metric -> value: ``n_forms`` generated forms of the kind the
+    template prints (``templates_render``), printed in it and then in each class, read through the
+    intake and the engine. Metrics as ``layout_scores`` (first engine plain, others ``engine:``),
+    ``totals.accuracy`` (总分, 评分等级) only where the template prints totals, and
+    ``template.accuracy``: the share of gold forms read as a form of that template.
+    """
+    unknown = [x for x in templates if x not in TEMPLATE_IDS] + [x for x in layouts if x not in LAYOUT_CLASSES]
+    if unknown:
+        raise ValueError(f"unknown templates or layout classes {unknown}; templates: {', '.join(TEMPLATE_IDS)}")
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for template in templates:
+        forms = template_forms(template, n_forms, seed)
+        out[template] = {}
+        for layout in layouts:
+            docs = render_documents(forms, layout, seed=seed, noise=noise, template=template)
+            row: dict[str, float] = {}
+            for k, eng in enumerate(engine_names):
+                fn = extractor(eng)
+                total, recognised = ExtractionScore(), Acc()
+                t0 = time.perf_counter()
+                for i, (text, gold) in enumerate(docs):
+                    pred = fn(from_bytes(text.encode("utf-8"), f"{template}-{layout}-{i}.txt")).forms
+                    total.add(score_forms(gold, pred))
+                    paired = dict(pair_forms(gold, pred))
+                    for gi, g in enumerate(gold):
+                        recognised.hit(gi in paired and pred[paired[gi]].template == g.template)
+                summary = {**total.summary(), "template.accuracy": round(recognised.rate, 4)}
+                empty = {f"{a}.accuracy" for a, acc in total.acc.items() if not acc.total}
+                key = "" if k == 0 else f"{eng}:"
+                row.update({key + m: summary[m] for m in TEMPLATE_METRICS if m not in empty})
+                row[key + "seconds"] = round(time.perf_counter() - t0, 3)
+            out[template][layout] = row
     return out

@@ -22,6 +22,7 @@ from ..gcpause import gc_paused
 from ..models import Form
 from .layout import render_text
 from .layouts_rows import Base, Out, Row, cell_per_line, cells_of, html_table, parse, pdf_text
+from .templates_render import render_template
 
 __all__ = ["LAYOUT_CLASSES", "LAYOUT_LABELS", "remap", "render_documents", "render_layout"]
 
@@ -71,16 +72,26 @@ OCR_LABELS = frozenset(
 _TEN = re.compile(r"10(\.\d+)?")
 
 
-def render_layout(forms: list[Form], layout: str, *, seed: int = 0, noise: float = 0.0) -> tuple[str, list[Form]]:
-    """The forms as one document of class ``layout``, and their gold with lines in that document."""
+def render_layout(
+    forms: list[Form], layout: str, *, seed: int = 0, noise: float = 0.0, template: str | None = None
+) -> tuple[str, list[Form]]:
+    """The forms as one document of class ``layout``, and their gold with lines in that document.
+
+    ``template``: a province template id of ``templates_render`` to print the forms in (None:
+    the seeds' template, as ``shanghai-district`` but with gold ``template`` left unknown)."""
     if layout not in LAYOUT_CLASSES:
         raise ValueError(f"unknown layout class {layout!r}; one of {', '.join(LAYOUT_CLASSES)}")
     if layout == "tabs":
-        text, gold = render_text(forms, noise=noise, seed=seed)
-        return text, [g.model_copy(update={"layout": "tabs"}) for g in gold]
+        if template is None or template == "shanghai-district":  # the seeds' template keeps its traps
+            text, gold = render_text(forms, noise=noise, seed=seed)
+        else:
+            text, gold = render_template(forms, template, seed=seed)
+        return text, [g.model_copy(update={"layout": "tabs", "template": template or g.template}) for g in gold]
     if layout == "one-line" and len(forms) > 1:
         raise ValueError("one-line: one form per document (use render_documents)")
-    text, gold = render_text(forms, seed=seed, traps=())
+    text, gold = (
+        render_text(forms, seed=seed, traps=()) if template is None else render_template(forms, template, seed=seed)
+    )
     rng = random.Random(seed * 1000 + LAYOUT_CLASSES.index(layout))
     with gc_paused():
         out = _RENDERERS[layout](parse(text, gold), rng, noise)
@@ -88,12 +99,12 @@ def render_layout(forms: list[Form], layout: str, *, seed: int = 0, noise: float
 
 
 def render_documents(
-    forms: list[Form], layout: str, *, seed: int = 0, noise: float = 0.0
+    forms: list[Form], layout: str, *, seed: int = 0, noise: float = 0.0, template: str | None = None
 ) -> list[tuple[str, list[Form]]]:
     """Documents as a user would have them: one per form for ``one-line``, else all forms in one."""
     if layout != "one-line":
-        return [render_layout(forms, layout, seed=seed, noise=noise)]
-    return [render_layout([f], layout, seed=seed + i, noise=noise) for i, f in enumerate(forms)]
+        return [render_layout(forms, layout, seed=seed, noise=noise, template=template)]
+    return [render_layout([f], layout, seed=seed + i, noise=noise, template=template) for i, f in enumerate(forms)]
 
 
 def remap(gold: list[Form], spans: dict[int, tuple[int, int]], layout: str) -> list[Form]:
@@ -186,6 +197,12 @@ def _padded(g: list[str], cols: list[int], width: dict[int, int], gap: dict[int,
     return (lead + "".join(parts)).rstrip()
 
 
+def _splits(cell: str) -> bool:
+    """A head cell a page may print over two lines: a label, never an amount (a declaration's
+    funds head row carries its amounts)."""
+    return len(cell) >= 4 and not any(ch.isdigit() for ch in cell)
+
+
 def spaces(base: Base, rng: random.Random, noise: float) -> Out:
     """Cells padded to per-block column widths, ≥2 spaces apart (with noise a full cell touches its
     neighbour with one space, a header row splits over two lines, merged labels sit mid-block)."""
@@ -203,8 +220,8 @@ def spaces(base: Base, rng: random.Random, noise: float) -> Out:
         gap = {j: 1 if _hit(rng, noise) else 2 + rng.choice((0, 0, 1, 2, 4)) for j in cols}
         for r, g in zip(block, grid):
             if r.kind in ("funds_head", "table_head") and _hit(rng, noise):  # '年初' over '预算数'
-                top = [c[:2] if len(c) >= 4 else "" for c in g]
-                bottom = [c[2:] if len(c) >= 4 else c for c in g]
+                top = [c[:2] if _splits(c) else "" for c in g]
+                bottom = [c[2:] if _splits(c) else c for c in g]
                 printed[r.no] = [_padded(top, cols, width, gap, lead), _padded(bottom, cols, width, gap, lead)]
             else:
                 printed[r.no] = [_padded(g, cols, width, gap, lead)]

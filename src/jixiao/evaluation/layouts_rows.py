@@ -14,8 +14,17 @@ from dataclasses import dataclass, field
 
 from ..models import Form
 
-HEAD_LABELS = frozenset({"项目名称", "主管部门", "实施单位", "项目性质", "项目类别", "计划开始日期", "计划完成日期"})
-GOAL_HEADS = frozenset({"年度总体目标", "项目绩效目标"})
+HEAD_LABELS = frozenset(
+    {"项目名称", "主管部门", "实施单位", "项目性质", "项目类别", "计划开始日期", "计划完成日期"}
+    # the province templates' (templates_render)
+    | {"主管部门及代码", "项目属性", "项目期", "项目负责人", "项目起止时间", "项目单位", "联系电话", "建设地点"}
+    | {"建设规模及主要内容", "计划开工时间", "计划竣工时间", "项目总投资（万元）"}
+)
+# goal blocks (项目概况, a text block printed like one, too)
+GOAL_HEADS = frozenset(
+    {"年度总体目标", "项目绩效目标", "年度目标", "总体目标", "年度绩效目标", "项目总目标", "项目概况"}
+)
+TOTAL_LABELS = frozenset({"总分", "评分等级", "评价等级"})
 # rows where a merged (rowspan) cell may not continue from the row above
 SECTION_STARTS = frozenset({"head", "funds_head", "goal_head", "table_head", "total"})
 _NUMBER = re.compile(r"^[-—\d.,%]+$")
@@ -79,8 +88,10 @@ def parse(text: str, gold: list[Form]) -> Base:
             elif "一级指标" in r.cells:
                 r.kind, state = "table_head", "table"
                 base.heads[fi] = r.cells
-            elif first in ("总分", "评分等级"):
+            elif first in TOTAL_LABELS:
                 r.kind = "total"
+            elif state == "table":
+                r.kind = "ind"  # a template's empty scaffold row ('指标2：', '……'): printed as a row, no gold
             else:
                 r.kind = state if state in ("funds", "goal") else "text"
     return base
@@ -135,7 +146,8 @@ def cell_per_line(base: Base, rng: random.Random, noise: float) -> Out:
                 cs.pop()  # empty trailing cells dropped
         lines: list[str] = []
         for c in cs:
-            if r.kind in ("funds_head", "table_head") and len(c) >= 4 and _hit(rng, noise):
+            split = r.kind in ("funds_head", "table_head") and len(c) >= 4 and _hit(rng, noise)
+            if split and not any(ch.isdigit() for ch in c):  # an amount in a funds head row stays whole
                 lines += [c[:2], c[2:]]  # '年初' / '预算数'
             else:
                 lines.append(c)

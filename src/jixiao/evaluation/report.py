@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -204,6 +205,8 @@ def render_curve(curve: CurveResult, console: Console) -> None:
         console.print(k)
     if curve.by_layout:
         _layout_table(curve, console)
+    if curve.by_template:
+        _template_table(curve, console)
 
 
 # (metric, label) shown per layout class for the engine under test; other engines show F1 only
@@ -238,3 +241,76 @@ def _layout_table(curve: CurveResult, console: Console) -> None:
         row += [_num(m.get(f"{other}:indicators.f1")) for other in others]
         t.add_row(*row)
     console.print(t)
+
+
+# the issue's floors for every template x layout class
+TEMPLATE_F1_FLOOR, TEMPLATE_FIELD_FLOOR = 0.97, 0.95
+# short column heads: the template table holds every class on an 80-column terminal
+LAYOUT_SHORT = {
+    "tabs": "制表",
+    "spaces": "空格",
+    "ocr": "OCR",
+    "cell-per-line": "每格",
+    "pipes": "竖线",
+    "run-together": "连写",
+    "one-line": "一行",
+    "html": "HTML",
+    "pdf": "PDF",
+}
+
+
+# and short template names, with a legend, when the ids do not fit
+TEMPLATE_SHORT = {
+    "shanghai-district": "上海区级",
+    "national-self": "全国自评",
+    "sichuan-dept-self": "四川部门",
+    "sichuan-xianjie-self": "四川衔接",
+    "hubei-self": "湖北自评",
+    "hunan-decl": "湖南申报",
+    "hunan-infra-decl": "湖南基建",
+    "hubei-decl": "湖北目标",
+    "neimenggu-decl": "内蒙目标",
+    "chongqing-approval": "重庆审批",
+    "shanghai-municipal-decl": "上海市级",
+}
+
+
+def _short(x: float | None) -> str:
+    return "—" if x is None else "100" if x >= 0.99995 else f"{x * 100:.1f}"
+
+
+def _template_table(curve: CurveResult, console: Console) -> None:
+    """One row per template: indicator F1 per layout class, then funds, 总分 and template
+    recognition averaged over the classes (red: below the floor in a class)."""
+    layouts = list(next(iter(curve.by_template.values())))
+    t = Table(
+        title=f"各模板 × 版式的指标行 F1：每格 {curve.template_forms} 张生成的表单（种子 {curve.seed}），按该省模板、"
+        f"再按各类版式排版（怪癖概率 {curve.layout_noise:g}），引擎 {curve.engines[0]}，单位 %；资金、总分、识别"
+        f"（模板识别）为各版式平均；F1 低于 {TEMPLATE_F1_FLOOR:.0%}、资金或总分在某版式低于 {TEMPLATE_FIELD_FLOOR:.0%} 标红",
+        title_justify="left",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 0, 0, 1),
+        pad_edge=False,
+        show_edge=False,
+    )
+    ids = console.width >= 100
+    t.add_column("模板", no_wrap=True)
+    for layout in layouts:
+        t.add_column(LAYOUT_SHORT.get(layout, layout), justify="right", no_wrap=True)
+    for label in ("资金", "总分", "识别"):
+        t.add_column(label, justify="right", no_wrap=True)
+    for template, per in curve.by_template.items():
+        row: list[str | Text] = [template if ids else TEMPLATE_SHORT.get(template, template)]
+        for layout in layouts:
+            f1 = per.get(layout, {}).get("indicators.f1")
+            row.append(Text(_short(f1), style="red" if f1 is not None and f1 < TEMPLATE_F1_FLOOR else ""))
+        for metric in ("funds.accuracy", "totals.accuracy", "template.accuracy"):
+            vals = [m[metric] for m in per.values() if metric in m]
+            red = metric != "template.accuracy" and any(x < TEMPLATE_FIELD_FLOOR for x in vals)
+            row.append(Text(_short(sum(vals) / len(vals) if vals else None), style="red" if red else ""))
+        t.add_row(*row)
+    console.print(t)
+    if not ids:
+        legend = "，".join(f"{TEMPLATE_SHORT.get(x, x)}={x}" for x in curve.by_template)
+        console.print(Text(f"模板：{legend}", style="dim"))

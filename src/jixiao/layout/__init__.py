@@ -69,9 +69,15 @@ def _regions(raw: list[str]) -> list[tuple[int, int]]:
 
 
 def _tabs(raw: list[str], a: int, b: int, grid: Grid) -> None:
+    # _emit inlined: this loop runs over every line of a TAB batch (the seeds' layout)
+    out, blank_after = grid.lines, grid.blank_after
     for i in range(a, b):
         cells = split_cells(raw[i])
-        _emit(grid, i + 1, cells)
+        if cells is None:
+            if out:
+                blank_after.add(out[-1].no)
+            continue
+        out.append(Line(i + 1, cells))
 
 
 def _emit(grid: Grid, no: int, cells: list[str] | None, src: tuple[int, ...] | None = None) -> None:

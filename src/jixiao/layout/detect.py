@@ -33,6 +33,9 @@ def title_at(line: str) -> re.Match[str] | None:
 
 def classify(lines: list[str]) -> str:
     """The layout class of one form's raw lines."""
+    tabbed = sum(1 for ln in lines if "\t" in ln)
+    if tabbed and tabbed >= 0.6 * len(lines):
+        return "tabs"  # the fast path: a TAB grid (blank lines need no stripping to tell)
     body = [ln for ln in lines if ln.strip()]
     if not body:
         return "tabs"

@@ -6,6 +6,7 @@ engine reads one shape whatever separated the cells in the text.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 from ..textnorm import key
@@ -18,18 +19,23 @@ class Line:
     functools.cached_property takes a lock on each access in Python 3.11.
     """
 
-    __slots__ = ("_filled", "_keys", "aligned", "cells", "joined", "no", "src", "uncertain", "values")
+    __slots__ = ("_filled", "_keys", "_src", "aligned", "cells", "joined", "no", "uncertain", "values")
 
     def __init__(self, no: int, cells: list[str], src: tuple[int, ...] | None = None, uncertain: bool = False) -> None:
         self.no = no
         self.cells = cells  # with empty cells, to keep column positions
         self.values = [c for c in cells if c]  # the non-empty cells
         self.joined = "".join(cells)  # all cells run together: a cheap first test
-        self.src = src if src is not None else (no,)
+        self._src = src  # None: the row is its own line (most rows; no tuple made for them)
         self.uncertain = uncertain  # the layout stage guessed where some cells part
         self.aligned = False  # cells put under the table header's columns (blank columns kept)
         self._filled: list[tuple[int, str]] | None = None
         self._keys: list[str] | None = None
+
+    @property
+    def src(self) -> tuple[int, ...]:
+        """Every source line of the row, first to last."""
+        return self._src if self._src is not None else (self.no,)
 
     @property
     def filled(self) -> list[tuple[int, str]]:
@@ -66,9 +72,13 @@ class Grid:
     unplaced: dict[int, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     from_file: bool = False  # a file reader (xlsx, docx, pdf, OCR) made the rows, not a text layout
+    _starts: list[int] | None = field(default=None, repr=False)
 
     def layout_at(self, no: int) -> str:
-        for r in self.regions:
-            if r.first <= no <= r.last:
-                return r.layout
-        return self.regions[0].layout if self.regions else "tabs"
+        """The class of the region holding source line ``no`` (regions are in line order)."""
+        if not self.regions:
+            return "tabs"
+        if self._starts is None or len(self._starts) != len(self.regions):
+            self._starts = [r.first for r in self.regions]
+        at = bisect.bisect_right(self._starts, no) - 1
+        return self.regions[max(at, 0)].layout

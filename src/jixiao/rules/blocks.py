@@ -254,6 +254,8 @@ def _amounts(cell: str) -> list[str]:
 
 def _amount(cell: str) -> float | None:
     """An amount or a rate ('90.50%': the 执行率 column prints its sign)."""
+    if "%" not in cell:
+        return to_number(cell)
     c = cell.strip()
     return to_number(c[:-1] if c.endswith("%") else c)
 

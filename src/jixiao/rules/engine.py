@@ -75,15 +75,15 @@ def extract_segment(seg: Segment, raw: list[str] | None = None) -> Form | None:
     table: TableReader | None = None
     tot: dict[str, Any] = {}
     state = "header"
-    content: list[int] = []
+    content: list[Line] = []  # the rows some reader took
     for ln in _unwrap_head(seg.lines):
         if seg.title_line is not None and ln is seg.lines[0]:
-            content.append(ln.no)
+            content.append(ln)
             continue
         if state == "header" and _is_year_line(ln):
-            content.append(ln.no)
+            content.append(ln)
             continue
-        content.append(ln.no)
+        content.append(ln)
         if state in ("table", "totals"):
             t = totals(ln, review="review" in (table.layout.roles_after if table else []))
             if t is not None:
@@ -187,18 +187,18 @@ def extract_segment(seg: Segment, raw: list[str] | None = None) -> Form | None:
     return build_form(data)
 
 
-def _placement(seg: Segment, content: list[int], raw: list[str] | None) -> tuple[set[int], list[dict[str, Any]], float]:
+def _placement(
+    seg: Segment, content: list[Line], raw: list[str] | None
+) -> tuple[set[int], list[dict[str, Any]], float]:
     """The source lines the form's readers placed, the lines inside the form they did not
     (with their text), and the share placed: the form's confidence."""
-    src = {ln.no: ln for ln in seg.lines}
     placed: set[int] = set()
     shaky: set[int] = set()
-    for no in content:
-        ln = src.get(no)
-        if ln is None:
-            placed.add(no)
-            continue
-        placed.update(ln.src)
+    for ln in content:
+        if ln._src is None:
+            placed.add(ln.no)  # most rows: one line, no tuple to make
+        else:
+            placed.update(ln._src)
         if ln.uncertain:
             shaky.update(ln.src)
     if not placed or raw is None:
@@ -206,13 +206,16 @@ def _placement(seg: Segment, content: list[int], raw: list[str] | None) -> tuple
     first, last = min(placed), max(placed)
     unread: list[dict[str, Any]] = []
     counted = 0
+    # only the lines no reader placed need a look: most forms have none or a few
     for no in range(first, min(last, len(raw)) + 1):
+        if no in placed:
+            counted += 1
+            continue
         text = raw[no - 1].strip()
-        if not text or (no not in placed and split_cells(text) is None):
+        if not text or split_cells(text) is None:
             continue  # blank lines, rules and page furniture are no content
         counted += 1
-        if no not in placed:
-            unread.append({"line": no, "text": text[:500]})
+        unread.append({"line": no, "text": text[:500]})
     good = counted - len(unread) - len(shaky - {u["line"] for u in unread})
     if seg.grid is not None:  # parts of placed lines that no reader took (junk before a title)
         unread.extend({"line": no, "text": t[:500]} for no, t in seg.grid.unplaced.items() if first <= no <= last)
@@ -227,10 +230,10 @@ def _template(seg: Segment, table: TableReader | None, raw: list[str] | None, pl
         lay = table.layout
         columns = [r for r, on in (("target", True), ("actual", lay.actual), ("weight", lay.weight),
                                    ("score", lay.score), ("deviation", lay.deviation)) if on]  # fmt: skip
-    text = ""
-    if raw is not None and placed:
-        text = "".join(raw[max(0, min(placed) - 1) : min(len(raw), max(placed), min(placed) + 80)])
-    return recognise(title, columns, text)
+    if raw is None or not placed:
+        return recognise(title, columns, "")
+    first = min(placed)
+    return recognise(title, columns, lambda: "".join(raw[max(0, first - 1) : min(len(raw), first + 24)]))
 
 
 def build_form(data: dict[str, Any]) -> Form:

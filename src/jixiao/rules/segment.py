@@ -79,6 +79,7 @@ def segment(raw_lines: list[str], grid: Grid | None = None) -> list[Segment]:
             if year:
                 break
         segments.append(Segment(kind, year, body, title, blank_after, grid.layout_at(body[0].no), grid))
+    grid.lines = []  # each segment holds its own rows: freed as its form is made
     return segments
 
 

@@ -74,8 +74,7 @@ def table_header(line: Line) -> Layout | None:
     if not ("三级指标" in ks or ("一级指标" in ks and "二级指标" in ks) or glued):
         return None
     lay = Layout()
-    lay.cell_roles = [column_role(c) if c else None for c in line.cells]
-    roles = column_roles(line.values)
+    lay.cell_roles, roles = _header_roles(tuple(line.cells))
     after = roles[roles.index("name") + 1 :] if "name" in roles else []
     std = ["target", "actual", "weight", "score", "deviation"]
     it = iter(std)
@@ -96,6 +95,12 @@ def table_header(line: Line) -> Layout | None:
         if "偏差" in k or "原因" in k:
             lay.deviation = True
     return lay
+
+
+@lru_cache(maxsize=256)
+def _header_roles(cells: tuple[str, ...]) -> tuple[list[str | None], list[str]]:
+    """Each header cell's role, and the roles in order (most tables of a batch share a header)."""
+    return [column_role(c) if c else None for c in cells], column_roles([c for c in cells if c])
 
 
 @dataclass(frozen=True)
@@ -184,7 +189,7 @@ class TableReader:
 
     def feed(self, line: Line) -> None:
         cells = resplit(line.values)  # cells glued by a lost tab, apart again
-        if cells and all(EMPTY_SCAFFOLD.match(c) for c in cells):
+        if cells and cells[0][:1] in _SCAFFOLD_START and all(EMPTY_SCAFFOLD.match(c) for c in cells):
             return  # a template row left blank ('……', '指标2：'): no indicator, no name's rest
         blank_before = self._prev_no in self.blank_after
         follows_row = bool(self.rows) and self._prev_no == self.rows[-1].lines[-1] and not blank_before
@@ -214,10 +219,10 @@ class TableReader:
             ):
                 self.marks.append((len(self.rows) - 0.5, self.l2))  # a label between its rows
             return
-        if all(EMPTY_SCAFFOLD.match(c) for c in body):
+        if body[0][:1] in _SCAFFOLD_START and all(EMPTY_SCAFFOLD.match(c) for c in body):
             self._apply_categories(cats, row=None)
             return  # a blank template row under its categories ('经济效益指标 | 指标1：')
-        if not cats and _FOOTNOTE.match(body[0]):
+        if not cats and body[0][:1] in _FOOTNOTE_START and _FOOTNOTE.match(body[0]):
             self.notes.append(line.no)
             return  # '注：请根据…' under the table
         if not cats and self._is_text_continuation(body, blank_before):
@@ -263,11 +268,13 @@ class TableReader:
         else:
             self._relabel_page_break_rows()
         out: list[Indicator] = []
+        nonstandard = self.layout.nonstandard
         for r in self.rows:
             name = "".join(r.name_parts)
-            if EMPTY_SCAFFOLD.match(name) and not r.target:
-                continue  # a template row left blank ('……', '指标2：')
-            name = SCAFFOLD.sub("", name)
+            if name[:1] in _SCAFFOLD_START:  # (a C-speed test first: this runs on every row)
+                if EMPTY_SCAFFOLD.match(name) and not r.target:
+                    continue  # a template row left blank ('……', '指标2：')
+                name = SCAFFOLD.sub("", name)
             if not name:
                 self.problems.append(f"第{r.line}行：指标行缺少三级指标名称，已跳过")
                 continue
@@ -282,7 +289,7 @@ class TableReader:
                     level1=r.level1,
                     level2=r.level2,
                     name=name,
-                    target=_target(r) if self.layout.nonstandard else _plain_target(r, name),
+                    target=_target(r) if nonstandard else _plain_target(r, name),
                     actual=_actual(r) if self.layout.actual or r.actual else None,
                     review_score=r.review,
                     uncertain=r.uncertain,
@@ -691,8 +698,8 @@ _RATE_NAME = re.compile(r"率|比例|度$")
 def unreadable(v: Value, name: str) -> bool:
     """A target that is no value: an Excel date serial typed into a date's cell (45,260 for
     2023-11-30), or an OCR '2' standing for '≥' before a rate ('298%')."""
-    if v.value is None or v.op is not None:
-        return False
+    if v.value is None or v.op is not None or v.value < 100:
+        return False  # (the cheap tests first: most targets carry an operator)
     if v.unit is None and 30000 <= v.value <= 60000 and any(w in name for w in ("时间", "日期", "完成时限", "时限")):
         return True
     raw = v.raw.strip()
@@ -707,7 +714,7 @@ def unreadable(v: Value, name: str) -> bool:
 
 def _plain_target(r: Row, name: str) -> Value | None:
     v = parse_value(r.target)
-    if v is not None and unreadable(v, name):
+    if v is not None and v.op is None and v.value is not None and v.value >= 100 and unreadable(v, name):
         return Value(raw=v.raw, text=v.raw)
     return v
 
@@ -736,6 +743,8 @@ def _column_fields(line: Line, skip: int, row: Row, body: list[str]) -> dict[int
 
 _FOOTNOTE = re.compile(r"^(?:注|说明|备注|填表说明)\s*[:：]")
 _NEAR = 4  # marks looked at on each side of a row
+_SCAFFOLD_START = frozenset(".…。·指 ")  # how a blank template row's cells begin
+_FOOTNOTE_START = frozenset("注说备填")
 
 
 def _compatible(name: str, level2: str) -> bool:

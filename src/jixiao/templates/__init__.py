@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -68,22 +69,45 @@ def by_id(template_id: str) -> Template | None:
     return next((t for t in templates() if t.id == template_id), None)
 
 
-def recognise(title: str, columns: list[str], text: str) -> str:
+def recognise(title: str, columns: list[str], text: str | Callable[[], str]) -> str:
     """The template id of a form: its title words (the longest match weighs most), the roles
-    of its table's columns, and its marks; ``unknown`` when nothing speaks for any."""
+    of its table's columns, and its marks (``text``, or a function that makes it: only read
+    when several templates are candidates); ``unknown`` when nothing speaks for any."""
     title = title.replace(" ", "").replace("\u3000", "")
     best, best_score = UNKNOWN, 0.0
-    for t in templates():
+    pool = _candidates(title, tuple(columns), templates())
+    if not pool:
+        return UNKNOWN
+    if callable(text):
+        text = text()
+    for t in pool:
         hits = [w for w in t.titles if w in title]
         score = 3 + max(map(len, hits)) / 10 if hits else 0.0
         if columns and columns in t.columns:
             score += 2
-        marks = sum(1 for m in t.marks if m in text)
-        score += marks - 2 * sum(1 for m in t.unmarks if m in text)
+        if not hits and not (columns and columns in t.columns):
+            continue
+        marks = sum(map(text.__contains__, t.marks))
+        score += marks - 2 * sum(map(text.__contains__, t.unmarks))
         # columns alone say little (most declarations print one 指标值 column): with a mark
         if (hits or (columns and columns in t.columns and marks)) and score > best_score:
             best, best_score = t.id, score
     return best
+
+
+_CANDIDATES: dict[tuple[str, tuple[str, ...], int], tuple[Template, ...]] = {}
+
+
+def _candidates(title: str, columns: tuple[str, ...], pool: tuple[Template, ...]) -> tuple[Template, ...]:
+    """The templates a title or a column layout can name at all (most forms of a batch share
+    both, so the marks are looked for in a few templates only)."""
+    k = (title, columns, id(pool))
+    hit = _CANDIDATES.get(k)
+    if hit is None:
+        if len(_CANDIDATES) > 4096:
+            _CANDIDATES.clear()
+        hit = _CANDIDATES[k] = tuple(t for t in pool if any(w in title for w in t.titles) or list(columns) in t.columns)
+    return hit
 
 
 __all__ = ["UNKNOWN", "Template", "by_id", "recognise", "templates"]
