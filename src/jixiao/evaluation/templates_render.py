@@ -113,11 +113,11 @@ def _wan(x: float | None) -> str:
     return "" if x is None else f"{x / 10000:.2f}"
 
 
-def _glued(v: Value | None, sign: bool = True) -> Value | None:
-    """'≥95%', '12个': sign (if ``sign``), trimmed number and unit glued; words as they are."""
+def _glued(v: Value | None) -> Value | None:
+    """'≥95%', '12个': sign, trimmed number and unit glued; words as they are."""
     if v is None or v.value is None:
         return v
-    raw = (OP_SIGN[v.op] if v.op and sign else "") + _num(v.value) + (v.unit or "")
+    raw = (OP_SIGN[v.op] if v.op else "") + _num(v.value) + (v.unit or "")
     return v.model_copy(update={"raw": raw})
 
 

@@ -22,6 +22,9 @@ _OP_CLASS = re.escape(OPS)
 # an operator, a number, and what may follow it as a unit
 _VALUE_HEAD = re.compile(rf"[{_OP_CLASS}]\s*-?\d|(?<![\d.,])\d")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_PER = re.compile(r"/[\u4e00-\u9fff]{1,3}(?:[(（][\u4e00-\u9fff]{1,2}[)）])?")
+# a category's points printed after it ('产出指标(60分)', '成本指标(0-20)分')
+_POINTS_AFTER = re.compile(r"\s*[(（]\s*\d+(?:\.\d+)?\s*(?:[-~～—]\s*\d+\s*)?分?\s*[)）]\s*分?")
 _RUN = re.compile(r"-?\d[\d.,]*(?<![.,])")
 _DASHES = "-—/–"
 _YEAR_PAREN = re.compile(r"[(（]\s*(?:19|20)\d{2}\s*年度?\s*[)）]")
@@ -45,7 +48,9 @@ def _unit_at(s: str, i: int) -> int:
         return i
     for u in UNITS:
         if s.startswith(u, i):
-            return i + len(u)
+            end = i + len(u)
+            m = _PER.match(s, end)  # '元/次', '万元/户': a unit per something
+            return m.end() if m else end
     return i
 
 
@@ -84,9 +89,13 @@ def atoms(text: str, *, labels: bool = True) -> list[Atom]:
             ):
                 flush()
                 kind = LABEL_KIND[lab]
-                out.append(Atom(orig[i : i + len(lab)], "label:" + kind))
+                end = i + len(lab)
+                pts = _POINTS_AFTER.match(s, end) if kind == "category" else None
+                if pts is not None:
+                    end = pts.end()
+                out.append(Atom(orig[i:end], "label:" + kind))
                 wording = (kind == "header" and not lab.startswith("项目资金")) or kind == "goal"
-                i += len(lab)
+                i = end
                 continue
         y = _YEAR_PAREN.match(s, i) if not buf and not out else None
         if y is not None:
@@ -109,7 +118,11 @@ def atoms(text: str, *, labels: bool = True) -> list[Atom]:
             out.append(Atom(orig[m.start() : m.end()], "value"))
             i = m.end()
             continue
-        if ch in OPS or (ch.isdigit() and not buf[-1:].isdigit() and not SCAFFOLD.match(buf + s[i : i + 3])):
+        if ch in OPS or (
+            ch.isdigit()
+            and not buf[-1:].isdigit()
+            and not (buf.endswith("指标") and SCAFFOLD.match("指标" + s[i : i + 3]))
+        ):
             j = i
             while j < len(s) and s[j] in OPS:
                 j += 1
@@ -197,7 +210,7 @@ def _cost(parts: list[str], roles: tuple[str, ...]) -> float:
     nums = [float(p) for p in parts]
     cost = 0.0
     named = dict(zip(roles, nums))
-    w, sc = named.get("weight"), named.get("score")
+    w, sc = named.get("weight", named.get("total_weight")), named.get("score")
     if w is not None and sc is not None and sc > w:
         cost += 10
     rv = named.get("review")

@@ -175,6 +175,11 @@ class _Builder:
                 lk = kind[6:]
                 same = cur is not None and (
                     (lk == "fundshead" and cur_kind in ("fundshead", "header:funds"))
+                    or (
+                        lk == "funds"
+                        and cur_kind in ("fundshead", "header:funds")
+                        and cur.cells[-1:] == ["中期资金总额"]
+                    )
                     or (lk == "goal" and cur_kind == "goal" and len(cur.cells) < 3 and _goal_column(t.text))
                 )
                 if not same:
@@ -305,11 +310,18 @@ class _Builder:
         n = 0
         pending: list[str] = []  # pieces of a split number atom still to hand out
         pending_tok: Tok | None = None
-        prefill = self._wording_tail(name_tok, roles, row)
+        prefill: dict[str, str] = {}
+        if roles and roles[0] in ("target", "actual", "unit", "nature", "direction", "midterm"):
+            prefill.update(self._wording_tail(name_tok, roles, row))  # '…作用' '定性' '持续' '达成指标'
+        prefill.update(self._sign_tail(name_tok, roles, row))
         while n < len(roles):
             role = roles[n]
             if role in prefill:
                 out.append((prefill.pop(role), name_tok))
+                n += 1
+                continue
+            if prefill and role == "midterm":
+                out.append(("", None))  # the target came with the name: no 中长期 value
                 n += 1
                 continue
             if pending:
@@ -387,14 +399,35 @@ class _Builder:
                 n += 1
                 continue
             # target, actual, midterm: a value, a number, a date, or wording
+            k = _run_of(roles, n + 1)
+            if t.kind == "number" and t.glued and k and split_numbers(t.text, 1) is None:
+                # '1003.53.5': a bare 完成值 glued to 分值 and 得分
+                parts = split_numbers(t.text, k + 1, (role, *roles[n + 1 : n + 1 + k]))
+                if parts:
+                    out.append((parts[0], t))
+                    pending, pending_tok = parts[1:], t
+                    self.i += 1
+                    n += 1
+                    continue
             if t.kind in ("value", "number", "op", "dash"):
                 out.append((t.text, t))
                 self.i += 1
                 n += 1
                 continue
             if t.kind == "text":
+                if role == "target" and t.glued and "actual" in roles[n + 1 :]:
+                    word = next((w for w in _RESULTS_BY_LEN if t.text.endswith(w) and len(t.text) > len(w)), None)
+                    if word is not None:  # '及时部分达成年度指标…': the target and its result, glued
+                        out.append((t.text[: -len(word)], t))
+                        pending, pending_tok = [word], t
+                        self.i += 1
+                        n += 1
+                        row.uncertain = True
+                        continue
                 if name_tok.glued or (t.glued is False and self._text_is_name(t, roles, n)):
                     break
+                if role == "target" and "midterm" in roles and any(v for v, _ in out) and self._starts_row(0):
+                    break  # one value read (中长期 | 年度, one printed), and this text starts the next row
                 out.append((t.text, t))
                 self.i += 1
                 n += 1
@@ -448,6 +481,19 @@ class _Builder:
                     return
                 at = text.find(stem, at + 1)
 
+    def _sign_tail(self, name_tok: Tok, roles: list[str], row: _Row) -> dict[str, str]:
+        """'…单位成本定量反向' glued: the 指标性质 and 指标方向 words off the name's end."""
+        if not (name_tok.glued and name_tok.kind == "text") or not {"nature", "direction"} & set(roles):
+            return {}
+        text, out = name_tok.text, {}
+        if "direction" in roles and text[-2:] in _DIRECTION_WORDS and len(text) > 4:
+            out["direction"], text = text[-2:], text[:-2]
+        if "nature" in roles and text[-2:] in _NATURE_WORDS and len(text) > 4:
+            out["nature"], text = text[-2:], text[:-2]
+        if out:
+            name_tok.text = text
+        return out
+
     def _wording_tail(self, name_tok: Tok, roles: list[str], row: _Row) -> dict[str, str]:
         """A glued name that runs into a wording target and actual ('…开展及时性' + '及时' +
         '部分达成年度指标并具有一定效果', '…机制' + '建立健全' + '建立健全'): parted by the
@@ -487,7 +533,9 @@ class _Builder:
         nxt = self.peek(k + 1)
         if t.kind != "text" or nxt is None:
             return False
-        return nxt.kind in ("value", "number", "op") or (nxt.kind == "text" and is_wording(nxt.text))
+        return nxt.kind in ("value", "number", "op") or (
+            nxt.kind == "text" and (is_wording(nxt.text) or nxt.text in _NATURE_WORDS or nxt.text in _DIRECTION_WORDS)
+        )
 
     def _text_is_name(self, t: Tok, roles: list[str], n: int) -> bool:
         return False

@@ -233,7 +233,7 @@ def _template(seg: Segment, table: TableReader | None, raw: list[str] | None, pl
     if raw is None or not placed:
         return recognise(title, columns, "")
     first = min(placed)
-    return recognise(title, columns, lambda: "".join(raw[max(0, first - 1) : min(len(raw), first + 24)]))
+    return recognise(title, columns, lambda: "".join(raw[max(0, first - 1) : min(len(raw), first + 150)]))
 
 
 def build_form(data: dict[str, Any]) -> Form:

@@ -574,6 +574,15 @@ class TableReader:
                 row.name_parts = [clean(cells[i]) or ""]
             rest = cells[i + 1 :]
             roles = lay.roles_after
+            filled = [c for c in rest if c]
+            if (
+                "midterm" in roles
+                and len(filled) < sum(r in ("midterm", "target") for r in roles)
+                and len(rest) < len(roles)
+            ):
+                # one value where 中长期指标值 | 年度指标值 stand (the first often left blank, and a
+                # blank cell leaves no trace in a stream): it is the year's target
+                roles = [r for r in roles if r != "midterm"]
             for n, c in enumerate(rest):
                 role = roles[n] if n < len(roles) else "deviation"
                 if c:
