@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from .. import framework as fw
 from ..textnorm import fold_all
 from ..values import RESULT_WORDS
-from .vocab import DATE_RE, LABEL_KIND, LABELS_BY_LEN, OPS, SCAFFOLD, UNITS
+from .vocab import DATE_RE, EMPTY_SCAFFOLD, LABEL_KIND, LABELS_BY_LEN, OPS, SCAFFOLD, UNITS
 
 _LABEL_RE = re.compile("|".join(re.escape(w) for w in LABELS_BY_LEN if len(w) >= 2))
 _OP_CLASS = re.escape(OPS)
 # an operator, a number, and what may follow it as a unit
 _VALUE_HEAD = re.compile(rf"[{_OP_CLASS}]\s*-?\d|(?<![\d.,])\d")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_SCAFFOLD_AT = re.compile(r"指标\s*\d+\s*[:：]")
 _PER = re.compile(r"/[\u4e00-\u9fff]{1,3}(?:[(（][\u4e00-\u9fff]{1,2}[)）])?")
 # a category's points printed after it ('产出指标(60分)', '成本指标(0-20)分')
 _POINTS_AFTER = re.compile(r"\s*[(（]\s*\d+(?:\.\d+)?\s*(?:[-~～—]\s*\d+\s*)?分?\s*[)）]\s*分?")
@@ -49,8 +50,10 @@ def _unit_at(s: str, i: int) -> int:
     for u in UNITS:
         if s.startswith(u, i):
             end = i + len(u)
-            m = _PER.match(s, end)  # '元/次', '万元/户': a unit per something
-            return m.end() if m else end
+            if end < len(s) - 1 and s[end] == "/" and _CJK.match(s, end + 1):  # '元/次', '万元/户'
+                per = next((x for x in UNITS if s.startswith(x, end + 1) and x[0] != "%"), s[end + 1])
+                return end + 1 + len(per)
+            return end
     return i
 
 
@@ -82,7 +85,13 @@ def atoms(text: str, *, labels: bool = True) -> list[Atom]:
             lab = _label_at(s, i)
             if (
                 lab is not None
-                and (not buf or LABEL_KIND.get(lab) != "category" or _category_pair(s, i, lab) or _ends_wording(buf))
+                and (
+                    not buf
+                    or LABEL_KIND.get(lab) != "category"
+                    or _category_pair(s, i, lab)
+                    or _ends_wording(buf)
+                    or EMPTY_SCAFFOLD.match(buf) is not None
+                )
                 and not (
                     wording and LABEL_KIND.get(lab) not in ("header", "funds", "goal", "totals", "tablehead", "block")
                 )
@@ -97,6 +106,10 @@ def atoms(text: str, *, labels: bool = True) -> list[Atom]:
                 wording = (kind == "header" and not lab.startswith("项目资金")) or kind == "goal"
                 i = end
                 continue
+        if buf and ch == "指" and not wording and _SCAFFOLD_AT.match(s, i):
+            flush()  # '指标2：' starts a row: what ran before it is the last row's reason
+        if buf.endswith(("……", "...")) and ch not in "….":
+            flush()  # '……' is a blank template row of its own
         y = _YEAR_PAREN.match(s, i) if not buf and not out else None
         if y is not None:
             out.append(Atom(orig[y.start() : y.end()], "text"))
@@ -145,8 +158,13 @@ def atoms(text: str, *, labels: bool = True) -> list[Atom]:
 def _category_pair(s: str, i: int, lab: str) -> bool:
     """A 一级 name right before a 二级 name ('效益指标社会效益指标'): a row's categories, even
     in the middle of running text (the reason of the row before, glued to them)."""
-    nxt = _label_at(s, i + len(lab))
-    return nxt is not None and LABEL_KIND.get(nxt) == "category" and lab in fw.LEVEL1 and nxt in fw.LEVEL2_PARENT
+    end = i + len(lab)
+    pts = _POINTS_AFTER.match(s, end)
+    end = pts.end() if pts else end
+    if _SCAFFOLD_AT.match(s, end):
+        return True  # '…时效指标指标1：': a category, then a row's '指标1：'
+    nxt = _label_at(s, end)
+    return nxt is not None and LABEL_KIND.get(nxt) == "category" and lab in fw.STANDARD and nxt in fw.LEVEL2_PARENT
 
 
 def _ends_wording(buf: str) -> bool:

@@ -60,7 +60,7 @@ QUALITATIVE = frozenset(
 _AMOUNT = re.compile(r"^\d{1,6}\.\d{2}$")
 _NAME_MAX = 40  # longer than any indicator name of the seeds (30)
 _WORDS = RESULT_WORDS | QUALITATIVE  # what stands where a value stands
-_QUALITATIVE_BY_LEN = sorted(QUALITATIVE, key=len, reverse=True)
+_QUALITATIVE_BY_LEN = QUALITATIVE_BY_LEN = sorted(QUALITATIVE, key=len, reverse=True)
 _CATEGORY_NAMES = sorted((n for n in fw.STANDARD if n.endswith("指标")), key=len, reverse=True)
 
 
