@@ -68,9 +68,9 @@ def _is_glued(line: str) -> bool:
     parts = atoms(line)
     if len(parts) < 2:
         return False
-    labelled = sum(a.kind.startswith("label") for a in parts)
-    valued = sum(a.kind in ("value", "number") for a in parts)
-    return labelled + valued >= 2 and (labelled >= 1 or valued >= 2)
+    # a label with its value, or a name with its values: cells that a Word copy would put on
+    # lines of their own (a goal's wording with a number inside ends in text, not a value)
+    return parts[0].kind.startswith("label") or parts[-1].kind in ("value", "number")
 
 
 def _label_block(body: list[str]) -> bool:

@@ -234,6 +234,8 @@ def _cost(parts: list[str], roles: tuple[str, ...]) -> float:
     rv = named.get("review")
     if w is not None and rv is not None and rv > w:
         cost += 10
+    if sc is not None and rv is not None:
+        cost += 3 * abs(rv - sc) / max(sc, 1.0)  # a 复核分 re-checks the 自评分: close to it
     rate = named.get("rate")
     if rate is not None and rate > 100:
         cost += 5

@@ -612,8 +612,9 @@ def _split_funds(rows: list[_Row]) -> None:
     for r in rows:
         if not r.toks:
             continue
-        if r.toks[-1].kind == "label:fundshead":
-            roles = [_FUNDS_ROLE.get(t.text, "amount") for t in r.toks if t.kind == "label:fundshead"]
+        heads = [t for t in r.toks if t.kind in ("label:fundshead", "label:funds")]
+        if any(t.kind == "label:fundshead" for t in r.toks) and len(heads) >= len(r.toks) - 1:
+            roles = [_FUNDS_ROLE.get(t.text, "amount") for t in heads]  # '年度资金总额' beside '中期资金总额'
             continue
         if r.toks[0].kind != "label:funds" or not roles or not any(t.glued for t in r.toks[1:]):
             continue

@@ -232,8 +232,8 @@ def _template(seg: Segment, table: TableReader | None, raw: list[str] | None, pl
                                    ("score", lay.score), ("deviation", lay.deviation)) if on]  # fmt: skip
     if raw is None or not placed:
         return recognise(title, columns, "")
-    first = min(placed)
-    return recognise(title, columns, lambda: "".join(raw[max(0, first - 1) : min(len(raw), first + 150)]))
+    first, last = min(placed), max(placed)
+    return recognise(title, columns, lambda: "".join(raw[max(0, first - 1) : min(len(raw), last, first + 150)]))
 
 
 def build_form(data: dict[str, Any]) -> Form:
