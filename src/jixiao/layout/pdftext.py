@@ -79,7 +79,67 @@ def _pair_label_blocks(items: list[tuple[list[int], list[str]]]) -> list[tuple[l
     return out
 
 
+def _funds_block(items: list[tuple[list[int], list[str]]]) -> tuple[int, int]:
+    """Where the funds block stands: from its first label, head or amount line to the first
+    item that is none of those (0, 0 when there is none)."""
+    start = next(
+        (n for n, (_, c) in enumerate(items) if _only(c, "funds") or (c and c[0].startswith("项目资金"))), None
+    )
+    if start is None:
+        return 0, 0
+    while start > 0 and _numbers(items[start - 1][1]):
+        start -= 1  # amounts printed before the block's first label
+    end = start
+    while end < len(items):
+        cells = items[end][1]
+        # a group head of the first column ('项目资金总额', '其中：财政资金') belongs to the block too
+        group = len(cells) == 1 and len(cells[0]) <= 12 and any(w in cells[0] for w in ("资金", "拨款", "总额"))
+        if not (
+            group
+            or _only(cells, "funds")
+            or _numbers(cells)
+            or cells[0].startswith("项目资金")
+            or all(label_kind(c) in ("fundshead", "funds") for c in cells)
+        ):
+            break
+        end += 1
+    return start, end
+
+
+def _in_order(items: list[tuple[list[int], list[str]]]) -> list[tuple[list[int], list[str]]] | None:
+    """Funds labels and amount lines in one block, as many of each: each label takes the
+    amounts of its rank (pdftotext keeps the order of rows, not where a row's cells went)."""
+    start, end = _funds_block(items)
+    block = items[start:end]
+    labels = [n for n, (_, c) in enumerate(block) if _only(c, "funds")]
+    # '其他资金' twice in a row: a group head in the first column, then the row's own label
+    labels = [n for k, n in enumerate(labels) if not (k + 1 < len(labels) and labels[k + 1] == n + 1
+                                                       and block[n][1] == block[n + 1][1])]  # fmt: skip
+    amounts = [n for n, (_, c) in enumerate(block) if _numbers(c)]
+    if not labels:
+        return None
+    if len(amounts) == len(labels):
+        pairs = [(block[a][0], block[b][1]) for a, b in zip(labels, amounts)]
+        by_label = {
+            a: (nos + block[b][0], [*block[a][1], *cells]) for (a, b), (nos, cells) in zip(zip(labels, amounts), pairs)
+        }
+    else:
+        tokens = [(block[b][0], c) for b in amounts for c in block[b][1]]
+        if len(tokens) != len(labels):
+            return None  # the counts do not tell: leave it to the neighbours
+        by_label = {a: ([*block[a][0], *nos], [*block[a][1], c]) for a, (nos, c) in zip(labels, tokens)}
+    rebuilt = [by_label.get(n, item) for n, item in enumerate(block) if n not in amounts]
+    return [*items[:start], *rebuilt, *items[end:]]
+
+
 def _funds_numbers(items: list[tuple[list[int], list[str]]]) -> list[tuple[list[int], list[str]]]:
+    ordered = _in_order(items)
+    if ordered is not None:
+        return ordered
+    return _neighbours(items)
+
+
+def _neighbours(items: list[tuple[list[int], list[str]]]) -> list[tuple[list[int], list[str]]]:
     """Funds labels alone on their lines take a line of numbers next to them: the one before
     when no other label took it, else the one after (pdftotext prints a row's numbers on
     either side of its label, even within one block)."""
