@@ -46,11 +46,16 @@ def _merge_heads(items: list[tuple[list[int], list[str]]]) -> list[tuple[list[in
     for nos, cells in items:
         if out:
             pnos, pcells = out[-1]
+            beside = _only(cells, "funds") and pcells[-1:] == ["中期资金总额"]  # 中期 | 年度资金总额 heads
             same = (
-                _only(cells, "fundshead")
-                and (all(label_kind(c) == "fundshead" for c in pcells[1:]))
-                and (label_kind(pcells[0]) in ("fundshead",) or pcells[0].startswith("项目资金"))
-            ) or (_only(cells, "goal") and all(label_kind(c) == "goal" for c in pcells))
+                beside
+                or (
+                    _only(cells, "fundshead")
+                    and (all(label_kind(c) == "fundshead" for c in pcells[1:]))
+                    and (label_kind(pcells[0]) in ("fundshead",) or pcells[0].startswith("项目资金"))
+                )
+                or (_only(cells, "goal") and all(label_kind(c) == "goal" for c in pcells))
+            )
             if same:
                 out[-1] = ([*pnos, *nos], [*pcells, *cells])
                 continue
