@@ -99,6 +99,7 @@ def _strong(part: str) -> bool:
         or POINTS_ONLY.match(part)
         or is_op(part)
         or is_wording(part)
+        or part in ("定量", "定性", "正向", "反向")  # 指标性质 / 指标方向 cells
     )
 
 

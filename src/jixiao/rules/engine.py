@@ -98,6 +98,7 @@ def extract_segment(seg: Segment, raw: list[str] | None = None) -> Form | None:
                 lay,
                 seg.blank_after,
                 middle_labels=seg.layout in ("spaces", "pdf") and not (seg.grid and seg.grid.from_file),
+                labels_apart=seg.layout == "ocr" and not (seg.grid and seg.grid.from_file),
                 positional=seg.layout not in ("cell-per-line", "run-together", "one-line", "ocr"),
             )
             state = "table"

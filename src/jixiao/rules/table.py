@@ -167,6 +167,9 @@ class TableReader:
     # merged category cells printed at the vertical middle of their rows (pdftotext): a row
     # without its own 二级 takes the nearest printed one, not the one above
     middle_labels: bool = False
+    # … or, when category labels stand on lines of their own (OCR reads a merged cell at its
+    # vertical middle), only then: rows that print their own labels keep carrying them down
+    labels_apart: bool = False
     # cells keep their columns from line to line (tabs, spaces, files): a lone cell under the
     # last row's name can be its wrapped rest; in rebuilt rows (a stream, a glued line) not
     positional: bool = True
@@ -213,7 +216,7 @@ class TableReader:
         if not body:
             self._apply_categories(cats, row=None)
             if (
-                self.middle_labels
+                (self.middle_labels or self.labels_apart)
                 and self.l2
                 and any(c.kind != "block" and fw.is_level2(c.name or fw.resolve_fragment(c.text) or "") for c in cats)
             ):
@@ -263,7 +266,7 @@ class TableReader:
 
     def finish(self) -> list[Indicator]:
         self._settle_fragments()
-        if self.middle_labels:
+        if self.middle_labels or (self.labels_apart and self.marks):
             self._nearest_labels()
         else:
             self._relabel_page_break_rows()
@@ -315,6 +318,9 @@ class TableReader:
             if c is None:
                 break
             rest = len(cells) - i - 1
+            if c.kind == "block" and POINTS_ONLY.match(cells[i]):
+                i += 1  # '(10分)' split off its category: no cell of its own
+                continue
             if rest == 0 and all(classify(x) for x in cells):
                 cats.append(c)  # a line of category cells only
                 i += 1
