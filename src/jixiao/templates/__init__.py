@@ -11,7 +11,6 @@ knows which province's rules apply, and carries the scoring rule the checks foll
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from collections.abc import Callable
 from functools import lru_cache
@@ -22,7 +21,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..errors import InputError
 
 DATA = Path(__file__).with_name("data")
-_WS = re.compile(r"\s+")
 UNKNOWN = "unknown"
 
 
@@ -82,7 +80,7 @@ def recognise(title: str, columns: list[str], text: str | Callable[[], str]) -> 
         return UNKNOWN
     if callable(text):
         text = text()
-    text = _WS.sub("", text)  # marks split by the layout's spaces ('全年  预算数') still count
+    text = text.replace(" ", "").replace("\u3000", "")  # marks split by a layout's spaces still count
     for t in pool:
         hits = [w for w in t.titles if w in title]
         score = 3 + max(map(len, hits)) / 10 if hits else 0.0
