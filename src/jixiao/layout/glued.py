@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .. import framework as fw
 from ..textnorm import fold_all
@@ -55,6 +56,12 @@ def _unit_at(s: str, i: int) -> int:
                 return end + 1 + len(per)
             return end
     return i
+
+
+# characters that may start something: a label's first character, a digit, an operator, a
+# dash, a bracket, a year's paren, '指标N：' or '……'
+_STARTS = "".join(sorted({w[0] for w in LABELS_BY_LEN} | set("0123456789-—/–(（…." + OPS + "指")))
+_PLAIN = re.compile("[^" + re.escape(_STARTS) + "]+")
 
 
 def _label_at(s: str, i: int) -> str | None:
@@ -149,8 +156,11 @@ def atoms(text: str, *, labels: bool = True) -> list[Atom]:
                 out.append(Atom(orig[i:end], kind))
                 i = end
                 continue
-        buf += orig[i]
-        i += 1
+        # a run of characters none of which can start a label, a value or a row: taken at once
+        m = _PLAIN.match(s, i + 1)
+        end = m.end() if m else i + 1
+        buf += orig[i:end]
+        i = end
     flush()
     return out
 
@@ -193,12 +203,18 @@ def split_numbers(blob: str, k: int, roles: tuple[str, ...] = ()) -> list[str] |
         return [blob] if _PIECE.match(blob) or re.fullmatch(r"\d+(?:,\d{3})*(?:\.\d+)?", blob) else None
     if len(blob) > 64 or k > 12:
         return None
+    best = _best_split(blob, k, roles)
+    return list(best) if best else None  # a copy: callers glue units to the last piece
+
+
+@lru_cache(maxsize=4096)
+def _best_split(blob: str, k: int, roles: tuple[str, ...]) -> tuple[str, ...] | None:
     best: tuple[float, list[str]] | None = None
     for parts in _splits(blob, k, 0, 20000):
         cost = _cost(parts, roles)
         if best is None or cost < best[0]:
             best = (cost, parts)
-    return best[1] if best else None
+    return tuple(best[1]) if best else None
 
 
 def _splits(blob: str, k: int, start: int, budget: int) -> list[list[str]]:
