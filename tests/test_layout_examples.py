@@ -115,3 +115,23 @@ def test_example_findings(path: Path) -> None:
     assert not missing, (missing, [(f.check, f.lines) for f in found])
     if not gold["findings"]:
         assert found == [], [(f.check, f.message) for f in found]
+
+
+def test_spaces_padded_by_characters_read_the_same() -> None:
+    """Some exports pad cells counting a CJK character as one column, not two: example 10
+    re-padded that way puts every target under 年度指标值 still (blank 中长期 cells included)."""
+    from jixiao.api import extract_text
+    from jixiao.layout.spaces import spans
+
+    path = LAYOUTS / "10_spaces_hubei-decl.txt"
+    lines = []
+    for raw in path.read_text(encoding="utf-8").split("\n"):
+        line = ""
+        for sp in spans(raw):  # each cell at its display column, now counted in characters
+            line += " " * max(sp.start - len(line), 2 if line else 0) + sp.text
+        lines.append(line)
+    gold = _gold(path)
+    got = extract_text("\n".join(lines)).model_dump(mode="json")
+    want = {i["name"]: i["target"]["raw"] for i in gold["forms"][0]["indicators"]}
+    have = {i["name"]: (i["target"] or {}).get("raw") for i in got["forms"][0]["indicators"]}
+    assert have == want
