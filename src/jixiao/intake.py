@@ -7,9 +7,12 @@ which turns their tables into the same tab-separated lines.
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import InputError
 
@@ -84,28 +87,61 @@ def from_bytes(data: bytes, name: str) -> Source:
     return readers.read_binary(data, name, kind)
 
 
+def max_input_bytes() -> int:
+    """The one size limit of every source (files, stdin, FIFOs, devices): ``JIXIAO_MAX_INPUT_MB``
+    megabytes, by default 256 (a province's batch file, or a scanned PDF, fits)."""
+    raw = os.environ.get("JIXIAO_MAX_INPUT_MB", "").strip()
+    try:
+        mb = float(raw) if raw else 256.0
+    except ValueError:
+        raise InputError(f"JIXIAO_MAX_INPUT_MB 的值 {raw!r} 不是数字 (invalid number)") from None
+    return max(1, int(mb * 1048576))
+
+
+def read_limited(stream: BinaryIO, name: str, limit: int | None = None) -> bytes:
+    """At most ``limit`` bytes of a stream, read in chunks: an endless source (/dev/zero, a
+    pipe that never closes) stops at the limit with a one-line error, not with the memory."""
+    limit = max_input_bytes() if limit is None else limit
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = stream.read(min(1 << 20, limit + 1 - size))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise InputError(
+                f"{name}: 输入超过 {limit // 1048576} MB 上限（可用 JIXIAO_MAX_INPUT_MB 调整） (input too large)"
+            )
+
+
 def read_path(path: str) -> Source:
     """One path, or '-' for standard input."""
     if path == "-":
-        data = sys.stdin.buffer.read()
-        return from_bytes(data, "<stdin>")
+        return from_bytes(read_limited(sys.stdin.buffer, "<stdin>"), "<stdin>")
     p = Path(path)
     if not p.exists():
         raise InputError(f"{path}: 文件不存在 (no such file)")
     if p.is_dir():
         raise InputError(f"{path}: 是目录，不是文件 (is a directory)")
     try:
-        size = p.stat().st_size
-        if size > MAX_TEXT_BYTES * 4:
-            raise InputError(f"{path}: 文件过大（{size // 1048576} MB） (file too large)")
-        data = p.read_bytes()
+        if p.stat().st_size > max_input_bytes():
+            raise InputError(f"{path}: 文件过大（{p.stat().st_size // 1048576} MB） (file too large)")
+        with p.open("rb") as f:  # a device or a FIFO reports no size: the read itself is bounded
+            data = read_limited(f, str(path))
     except OSError as e:
         raise InputError(f"{path}: 无法读取文件 ({e.strerror})") from e
     return from_bytes(data, str(path))
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def from_text(text: str, name: str = "<text>") -> Source:
-    """Pasted text (the web page, tests)."""
+    """Pasted text (the web page, tests). Lone surrogates (which no encoder writes) become
+    U+FFFD here, so nothing downstream fails to serialise them."""
+    text = _SURROGATE.sub("\ufffd", text)
     if not text.strip():
         raise InputError(f"{name}: 输入为空 (empty input)")
     return Source(name=name, lines=split_lines(text.lstrip("\ufeff")))

@@ -46,6 +46,9 @@ def command(files: tuple[str, ...], out: Path, db: Path | None, engine: str) -> 
             decisions = store.all()
     elif db is not None:
         click.echo(f"警告：{db_path}: 审核数据库不存在，报告中没有审核结论", err=True)
-    write_report(docs, findings, decisions, out)
+    try:
+        write_report(docs, findings, decisions, out)
+    except OSError as e:  # a read-only folder, a full disk, a missing folder: say which file
+        raise InputError(f"{out}: 无法写入报告文件 ({e.strerror or e}) (cannot write the report)") from e
     decided = sum(1 for d in decisions.values() if d.decision)
     click.echo(f"已导出 {out}：{len(findings)} 个问题，{decided} 条审核结论", err=True)
