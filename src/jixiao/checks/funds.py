@@ -142,6 +142,22 @@ def form_subject(name: str, names: list[str], min_len: int = 3) -> str:
     return best
 
 
+_MAX_ROWS = 200  # cost and quantity rows compared per form (every pair is compared)
+_MAX_NAME = 64  # characters of a name compared: longer ones are prose, not names
+
+
+def _subject_of(names: list[str]) -> str:
+    """The project's subject for a whole form: the longest found from its first few names
+    (bounded work however many and however long the names are)."""
+    sample = [n[:_MAX_NAME] for n in names[:_MAX_ROWS]]
+    best = ""
+    for n in sample[:8]:
+        sub = form_subject(n, sample)
+        if len(sub) > len(best):
+            best = sub
+    return best
+
+
 def _pair(
     cost: Indicator, den: str, quantities: list[Indicator], subject: str
 ) -> tuple[float, tuple[Indicator, ...]] | None:
@@ -152,7 +168,7 @@ def _pair(
         return float(m.group(1)), ()
 
     def stem(name: str, words: re.Pattern[str]) -> str:
-        return _stem(name_key(name).replace(subject, "") if subject else name, words)
+        return _stem(name_key(name).replace(subject, "") if subject else name, words)[:_MAX_NAME]
 
     cost_stem = stem(cost.name, _COST_WORDS)
     scored: list[tuple[float, Indicator, str]] = []
@@ -214,10 +230,11 @@ def cost_arithmetic(form: Form, ctx: Ctx) -> Iterator[Finding]:
         return
     quantities: list[Indicator] | None = None
     names = [i.name for i in form.indicators]
+    subject = _subject_of(names)  # once per form: the project's stem most names share
     terms: list[_Term] = []
     totals: list[tuple[Indicator, float]] = []
     unpaired = 0
-    for ind in costs:
+    for ind in costs[:_MAX_ROWS]:  # bounded: a form of hundreds of cost rows is no real form
         t = ind.target
         assert t is not None and t.value is not None and t.unit is not None
         amount = t.value * _SCALE[t.unit.split("/", 1)[0]]
@@ -226,7 +243,8 @@ def cost_arithmetic(form: Form, ctx: Ctx) -> Iterator[Finding]:
             continue
         if quantities is None:
             quantities = _quantity_rows(form)
-        paired = _pair(ind, _denominator(t.unit), quantities, form_subject(ind.name, names))
+        own_subject = subject if subject and subject in name_key(ind.name) else ""
+        paired = _pair(ind, _denominator(t.unit), quantities[:_MAX_ROWS], own_subject)
         if paired is None:
             unpaired += 1
         else:
