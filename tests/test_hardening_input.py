@@ -103,3 +103,29 @@ def test_cost_check_grows_linearly_with_long_cost_rows() -> None:
 
     small, big = cpu(60), cpu(240)
     assert big / max(small, 1e-3) < 8, (small, big)
+
+
+def test_credentials_in_the_base_url_are_never_printed(tmp_path: Path) -> None:
+    """An endpoint given as https://user:key@host/v1: the failure says which host, not the key."""
+    env = {
+        **os.environ,
+        "JIXIAO_HOME": str(tmp_path),
+        "JIXIAO_LLM_BASE_URL": "http://reviewer:s3cretKey99@127.0.0.1:9/v1",  # nothing listens on port 9
+        "JIXIAO_LLM_MODEL": "m",
+        "JIXIAO_LLM_HTTP_RETRIES": "0",
+        "JIXIAO_LLM_CACHE": "off",
+        "JIXIAO_LLM_TIMEOUT": "5",
+    }
+    env.pop("JIXIAO_LLM_API_KEY", None)
+    p = subprocess.run(
+        [*JIXIAO, "extract", "--engine", "llm", SEED], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert p.returncode == 2
+    assert "s3cretKey99" not in p.stderr + p.stdout and "***@127.0.0.1" in p.stderr
+
+
+def test_redact_hides_url_credentials_and_key_parameters() -> None:
+    from jixiao.llm.settings import redact
+
+    assert redact("x https://a:b@h/v1 y") == "x https://***@h/v1 y"
+    assert redact("https://h/v1?api_key=abc&m=1") == "https://h/v1?api_key=***&m=1"

@@ -23,7 +23,7 @@ from instructor.core.exceptions import IncompleteOutputException, InstructorRetr
 from instructor.core.hooks import Hooks
 
 from .schema import FormOut
-from .settings import Settings
+from .settings import Settings, redact
 from .usage import Usage
 
 MODES = {"tools": instructor.Mode.TOOLS, "json": instructor.Mode.JSON, "md_json": instructor.Mode.MD_JSON}
@@ -133,6 +133,7 @@ def describe(e: BaseException, s: Settings) -> LLMFailure:
     failure = _describe(cause, s, attempts)
     if s.api_key and len(s.api_key) >= 6:
         failure.reason = failure.reason.replace(s.api_key, "***")
+    failure.reason = redact(failure.reason)  # a base URL with user:key@ in an exception's text
     return failure
 
 

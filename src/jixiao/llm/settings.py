@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -23,9 +24,18 @@ MODES = ("tools", "json", "md_json")
 NO_KEY = "not-needed"
 
 
+_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]+@")
+_KEY_PARAM = re.compile(r"(?i)([?&](?:api[_-]?key|key|token|access_token)=)[^&\s]+")
+
+
+def redact(text: str) -> str:
+    """Text with every URL's user:password@ and key-like query parameters replaced by ***."""
+    return _KEY_PARAM.sub(r"\1***", _URL_CREDENTIALS.sub(r"\1***@", text))
+
+
 @dataclass(frozen=True)
 class Settings:
-    base_url: str | None
+    base_url: str | None = field(repr=False)
     model: str
     api_key: str = field(repr=False)
     mode: str = "tools"
@@ -48,7 +58,8 @@ class Settings:
 
     @property
     def endpoint(self) -> str:
-        return self.base_url or "https://api.openai.com/v1"
+        """The endpoint as it may be shown: credentials in the URL are never printed."""
+        return redact(self.base_url or "https://api.openai.com/v1")
 
 
 # setting -> (environment variable, parser)
