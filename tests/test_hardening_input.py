@@ -129,3 +129,18 @@ def test_redact_hides_url_credentials_and_key_parameters() -> None:
 
     assert redact("x https://a:b@h/v1 y") == "x https://***@h/v1 y"
     assert redact("https://h/v1?api_key=abc&m=1") == "https://h/v1?api_key=***&m=1"
+
+
+def test_pastes_are_named_by_their_content() -> None:
+    """Two different pastes must not share review decisions: their names (part of every
+    decision key) differ; the same text pasted again keeps its name."""
+    from jixiao.web.settings import Limits
+    from jixiao.web.uploads import to_sources
+
+    a = open(SEED, encoding="utf-8").read()
+    b = a.replace("法律咨询与服务", "法律咨询服务", 1)
+    limits = Limits()
+    name_a = to_sources([], a, limits)[0].name
+    assert name_a.startswith("粘贴文本-")
+    assert to_sources([], b, limits)[0].name != name_a
+    assert to_sources([], a, limits)[0].name == name_a

@@ -7,6 +7,7 @@ dropped). The type is decided by the content, not by the name.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import zipfile
@@ -111,6 +112,9 @@ def to_sources(
         raise _refuse(400, "请上传文件或粘贴报表文字 (no file and no text)")
     if has_text and len(text or "") > limits.max_text_chars:
         raise _refuse(413, f"粘贴的文字过长（上限 {limits.max_text_chars} 字） (text too long)")
+    if has_text and text_name == PASTED_NAME:
+        # keyed by content: review decisions on one paste must not appear on another
+        text_name = f"{PASTED_NAME}-{hashlib.sha256((text or '').strip().encode('utf-8', 'replace')).hexdigest()[:8]}"
     names = unique_names([u.name for u in uploads] + ([text_name] if has_text else []))
     sources: list[Source] = []
     for upload, name in zip(uploads, names):
