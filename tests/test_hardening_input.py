@@ -144,3 +144,33 @@ def test_pastes_are_named_by_their_content() -> None:
     assert name_a.startswith("粘贴文本-")
     assert to_sources([], b, limits)[0].name != name_a
     assert to_sources([], a, limits)[0].name == name_a
+
+
+def test_forms_the_llm_could_not_read_are_no_clean_result(tmp_path: Path) -> None:
+    """Every LLM call failing (HTTP 500, retries exhausted: not an endpoint error) used to give
+    `{"findings": []}` and exit 0; now the failed forms are listed and the run exits 2 (1 with
+    --fail-on), with one line per form and no library chatter."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from openai_stub_server import Reply, StubServer
+
+    with StubServer() as stub:
+        stub.default = None
+        stub.push(*[Reply(status=500) for _ in range(40)])
+        env = {
+            **os.environ,
+            "JIXIAO_HOME": str(tmp_path),
+            "JIXIAO_LLM_BASE_URL": stub.url,
+            "JIXIAO_LLM_MODEL": "m",
+            "JIXIAO_LLM_HTTP_RETRIES": "0",
+            "JIXIAO_LLM_CACHE": "off",
+        }
+        head = "\n".join(open(SEED, encoding="utf-8").read().split("\n")[:38])  # one form
+        form = tmp_path / "one.txt"
+        form.write_text(head, encoding="utf-8")
+        args = [*JIXIAO, "check", "--engine", "llm", "--format", "json", str(form)]
+        p = subprocess.run(args, capture_output=True, text=True, timeout=120, env=env)
+        assert p.returncode == 2, (p.returncode, p.stderr)
+        assert "failed_forms" in p.stdout and "未能读取" in p.stderr
+        assert "API call failed" not in p.stderr
+        p = subprocess.run([*args, "--fail-on", "warning"], capture_output=True, text=True, timeout=120, env=env)
+        assert p.returncode == 1

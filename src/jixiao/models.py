@@ -131,6 +131,9 @@ class Form(_Model):
     complete: bool = True
     unread: list[UnreadLine] = Field(default_factory=list)
     review_total: float | None = Field(default=None, description="复核分 of the 总分 row, where printed")
+    failed: str | None = Field(
+        default=None, description="why this form could not be read at all (an LLM failure): its content is missing"
+    )
     funds_unit_mismatch: bool = Field(
         default=False, description="the funds head says 万元 but the amounts are plainly 元: read as 元"
     )

@@ -52,13 +52,28 @@ def command(files: tuple[str, ...], engine: str, fmt: str, min_severity: str, fa
     findings = run_checks(docs, config)
     shown = at_least(findings, min_severity)
     if fmt == "json":
-        echo_json({"findings": [f.model_dump(mode="json") for f in shown]})
+        unread = [
+            {"source": d.source, "project": f.project_name, "lines": f.lines, "reason": f.failed}
+            for d in docs
+            for f in d.forms
+            if f.failed
+        ]
+        echo_json(
+            {"findings": [f.model_dump(mode="json") for f in shown], **({"failed_forms": unread} if unread else {})}
+        )
     else:
         from rich.console import Console
 
         render_findings(
             shown, Console(), total_forms=sum(len(d.forms) for d in docs), hidden=len(findings) - len(shown)
         )
+    failed = [(d.source, f) for d in docs for f in d.forms if f.failed]
+    for source, f in failed[:20]:
+        click.echo(f"警告：{source} 第{f.lines[0]}行（{f.project_name or '未识别项目'}）未能读取：{f.failed}", err=True)
+    if failed:
+        # a form that could not be read is no clean result: its problems are unknown
+        click.echo(f"错误：{len(failed)} 张表未能读取，检查结果不完整 (forms not read)", err=True)
+        sys.exit(1 if fail_on != "never" else 2)
     if fail_on != "never" and at_least(findings, fail_on):
         sys.exit(1)
 

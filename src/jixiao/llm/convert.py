@@ -105,7 +105,7 @@ def failed_form(
     """A form the LLM could not read: kept, with the reason, never dropped. Its identity
     (project, department, year) comes from the rules engine's reading of the same lines, so a
     reviewer can tell which form failed."""
-    data: dict[str, Any] = {"kind": kind, "lines": lines, "engine": engine, "problems": [reason]}
+    data: dict[str, Any] = {"kind": kind, "lines": lines, "engine": engine, "problems": [reason], "failed": reason}
     if identity is not None:
         for name in ("year", "project_name", "department", "implementing_unit"):
             data[name] = getattr(identity, name)
