@@ -437,3 +437,23 @@ def test_hybrid_without_endpoint_reads_with_rules_and_lists_low_forms() -> None:
     doc = run(source(_low_confidence_doc()), "hybrid")
     assert doc.engine == "hybrid" and [f.engine for f in doc.forms] == ["rules", "rules"]
     assert any("网络信息系统运行与维护" in n and "置信度" in n for n in doc.notes)
+
+
+def test_amounts_in_the_other_unit_are_grounded_not_flagged(stub: StubServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model that converts the 万元 block to yuan itself (against the prompt) gave false
+    unsupported-value findings and amounts 10,000 times too large; now they are grounded in the
+    printed numbers and read as the model meant them."""
+    configure(monkeypatch, stub.url, cache="off")
+
+    def in_yuan(answer: dict[str, Any]) -> None:
+        for k, v in list(answer["funds"].items()):
+            if k in ("initial_budget", "annual_budget", "executed", "fiscal", "carryover", "other") and v:
+                answer["funds"][k] = round(v * 10000, 2)
+
+    stub.push(Reply(edited(in_yuan)))
+    doc = run(source(FORM1))
+    rules = run(source(FORM1), "rules")
+    [form] = doc.forms
+    assert not [u for u in form.unsupported if u.startswith("funds.")], form.unsupported
+    assert form.funds.executed == rules.forms[0].funds.executed
+    assert form.funds.initial_budget == rules.forms[0].funds.initial_budget

@@ -51,8 +51,13 @@ def to_form(
     for name in Funds.model_fields:
         value = getattr(out.funds, name)
         if value is not None and name in AMOUNT_FIELDS:
-            value = round(value * scale, 2)
+            given = grounded.amount_units.get(name)  # the model's own unit, where it differs
+            value = round(value * (scale if given is None else 10000.0 if given == "万元" else 1.0), 2)
         funds[name] = value
+    if grounded.amount_units:
+        problems.append(
+            "模型给出的部分金额单位与原文不同，已按原文数字换算：" + "、".join(sorted(grounded.amount_units))
+        )
     indicators = []
     for i, ind in enumerate(out.indicators):
         level2 = framework.standard_name(ind.level2) or clean(ind.level2)

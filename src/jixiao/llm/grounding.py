@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .. import framework
-from ..models import Funds
+from ..models import AMOUNT_FIELDS, Funds
 from ..textnorm import delatex, fold, key, split_cells, strip_tags
 from ..values import parse_value, to_number
 from .schema import FormOut, IndicatorOut
@@ -168,6 +168,8 @@ class Grounded:
     lines: list[int] = field(default_factory=list)  # corrected start line per indicator
     rows: list[list[int]] = field(default_factory=list)  # source lines per indicator
     problems: list[str] = field(default_factory=list)
+    # funds amounts found only in the other unit: the unit the model actually gave them in
+    amount_units: dict[str, str] = field(default_factory=dict)
 
 
 _FORM_TEXTS = ("project_name", "department", "implementing_unit", "project_nature", "project_category", "grade")
@@ -214,7 +216,16 @@ def ground(out: FormOut, ev: Evidence) -> Grounded:
         note(f"goal.{name}", getattr(out.goal, name), ev.find_text(getattr(out.goal, name), window=8))
     for name in Funds.model_fields:
         value = getattr(out.funds, name)
-        note(f"funds.{name}", value, _labelled_number(ev, value, _LABELS.get(name, ())))
+        hit = _labelled_number(ev, value, _LABELS.get(name, ()))
+        if hit is None and value and name in AMOUNT_FIELDS:
+            # the model may give an amount in the other unit than the block prints (yuan for a
+            # 万元 block, or the reverse): grounded all the same, and its unit remembered
+            for factor, unit in ((1 / 10000, "元"), (10000.0, "万元")):
+                hit = _labelled_number(ev, round(value * factor, 6), _LABELS.get(name, ()))
+                if hit is not None:
+                    g.amount_units[name] = unit
+                    break
+        note(f"funds.{name}", value, hit)
     for name in ("total_weight", "total_score"):
         note(name, getattr(out, name), _labelled_number(ev, getattr(out, name), ("总分", "合计")))
 
