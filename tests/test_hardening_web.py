@@ -49,12 +49,14 @@ def umask() -> Iterator[None]:
 
 # ------------------------------------------------------------------ 1. concurrency
 
+KEEP = 20  # before the fix: 150-230 of 300 uploads answered 500 with this limit
+
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
-    """The app under a real uvicorn on a free loopback port, keeping only 3 runs: every upload
-    prunes, while the others are listing, reading and writing the same folder."""
-    settings = WebSettings(data_dir=tmp_path / "data", limits=Limits(keep_runs=3))
+    """The app under a real uvicorn on a free loopback port, keeping only 20 runs: past the
+    first 20, every upload prunes while the others list, read and write the same folder."""
+    settings = WebSettings(data_dir=tmp_path / "data", limits=Limits(keep_runs=KEEP))
     config = uvicorn.Config(
         create_app(settings), host="127.0.0.1", port=free_port(), log_level="critical", backlog=1024
     )
@@ -95,7 +97,7 @@ def test_300_concurrent_uploads_at_the_run_limit_never_answer_500(server: str, t
     assert statuses[200] > 0
     assert elapsed < 60
     runs = tmp_path / "data" / "runs"
-    assert len(list(runs.glob("*.json"))) <= 3
+    assert len(list(runs.glob("*.json"))) <= KEEP
     assert not list(runs.glob("*.tmp")), "no temporary file is left behind"
 
 
@@ -118,7 +120,7 @@ def test_run_store_threads_saving_and_loading_at_the_limit(tmp_path: Path) -> No
                 for rid in ids[-5:]:
                     got = store.load(rid)
                     assert got is None or got.id == rid
-        except BaseException as e:  # noqa: BLE001 - collected and reported below
+        except BaseException as e:
             errors.append(e)
 
     threads = [threading.Thread(target=work) for _ in range(16)]
@@ -180,14 +182,20 @@ def test_docs_pages_load_nothing_from_the_internet_and_the_schema_stays(tmp_path
     with TestClient(create_app(WebSettings(data_dir=tmp_path / "data"))) as client:
         for path in ("/docs", "/redoc", "/docs/oauth2-redirect"):
             r = client.get(path)
-            assert r.status_code == 404 or "https://" not in r.text, path
-            assert "cdn.jsdelivr" not in r.text and "https://cdn" not in r.text, path
+            assert r.status_code in (200, 404), path
+            assert "https://" not in r.text and "cdn" not in r.text.lower(), path
+        # /docs is a page of ours, under the same CSP as the others; FastAPI's CDN pages are off
+        docs = client.get("/docs")
+        assert docs.status_code == 200 and "script-src 'self'" in docs.headers["content-security-policy"]
+        for endpoint in ("/api/extract", "/api/check", "/api/reconcile", "min_severity", "/openapi.json"):
+            assert endpoint in docs.text
+        assert client.get("/redoc").status_code == 404
         schema = client.get("/openapi.json")
         assert schema.status_code == 200
-        assert "/api/check" in schema.json()["paths"]
+        assert set(schema.json()["paths"]) == {"/api/extract", "/api/check", "/api/reconcile"}
         # no page of ours names an external script either
         for path in ("/", "/reconcile"):
-            assert "https://" not in client.get(path).text.replace("https://www.w3.org", "")
+            assert "https://" not in client.get(path).text
 
 
 # ------------------------------------------------------------------ 3. file modes
@@ -230,7 +238,7 @@ def test_a_chosen_existing_data_dir_keeps_its_mode(tmp_path: Path, umask: None) 
     assert mode(data / "runs") == 0o700
 
 
-@pytest.mark.parametrize("mask", [0o022, 0o027, 0o002, 0o077])
+@pytest.mark.parametrize("mask", [0o022, 0o027, 0o002, 0o077], ids=oct)
 def test_cli_export_follows_the_umask(tmp_path: Path, umask: None, mask: int) -> None:
     os.umask(mask)
     out = tmp_path / "out" / "审核结果.md"

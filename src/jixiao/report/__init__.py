@@ -10,7 +10,7 @@ openpyxl is imported only for .xlsx, so the other formats work without the extra
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -73,18 +73,34 @@ def render_report(
 def write_report(
     docs: Sequence[Document], findings: Sequence[Finding], decisions: dict[str, Decision], out: Path
 ) -> None:
-    """Write the report to ``out`` (format by suffix), atomically: a reader never sees half a file."""
+    """Write the report to ``out`` (format by suffix), atomically: a reader never sees half a file.
+
+    The file gets the mode any new file of the user gets (0666 less the umask, as ``>`` in a
+    shell would), not the 0600 of a temporary file: an export is made to be shared."""
     out = Path(out)
     body = render_report(docs, findings, decisions, format_for(out))
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    fd, tmp = _create_beside(out)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(body)
         os.replace(tmp, out)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def _create_beside(out: Path) -> tuple[int, Path]:
+    """A new temporary file next to ``out``, created with mode 0666 so that the kernel applies
+    the umask (``tempfile.mkstemp`` would make it 0600, and ``os.replace`` keeps that)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
+    for _ in range(100):
+        tmp = out.parent / f".{out.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{out.parent}: no free temporary file name")
 
 
 __all__ = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,7 +24,7 @@ from ..store import DECISION_LABEL, DecisionStore
 from . import api, errors, pages
 from .context import WebContext
 from .guard import GuardMiddleware
-from .runs import RunStore
+from .runs import RunStore, private_dir
 from .settings import WebSettings
 from .views import ROLE_LABEL, STATUS_LABEL, flag_attrs, flag_refs, value_td
 
@@ -85,8 +87,21 @@ def warm_up(app: FastAPI) -> None:
 
 
 def _prepare_data_dir(settings: WebSettings) -> None:
+    """The data directory and what the server keeps in it, private to the user running it:
+    folders 0700, files 0600 (the runs hold the reviewer's material, the database their
+    decisions). A folder the user named that already exists keeps its mode (it may be a shared
+    one); the default folder, and the runs folder and database inside, are the server's own."""
+    data = settings.data_dir
     try:
-        settings.runs_dir.mkdir(parents=True, exist_ok=True)
+        if not data.exists() or data == WebSettings().data_dir:
+            private_dir(data)
+        RunStore(settings.runs_dir).prepare()
+        if settings.db_path is None:  # the database of the data directory, not a --db file
+            db = settings.decisions_path
+            os.close(os.open(db, os.O_WRONLY | os.O_CREAT, 0o600))  # SQLite accepts an empty file
+            for path in (db, *db.parent.glob(db.name + "-*")):  # its -wal and -shm files
+                with contextlib.suppress(OSError):
+                    os.chmod(path, 0o600)
     except OSError as e:
         raise InputError(f"{settings.data_dir}: 无法创建数据目录 ({e.strerror})") from e
 
@@ -111,6 +126,10 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        # FastAPI's /docs and /redoc pages load their scripts from a public CDN, and the page
+        # must work with no internet: they are off. The schema stays at /openapi.json.
+        docs_url=None,
+        redoc_url=None,
         # a pasted text is a form field: allow max_text_chars of CJK characters even when
         # url-encoded (9 bytes each); the character limit itself is checked afterwards
         form_limits={"max_part_size": limits.max_text_chars * 9},

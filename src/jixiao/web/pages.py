@@ -6,7 +6,7 @@ run's own address, which can be reloaded, bookmarked, decided on and exported.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
@@ -42,6 +42,51 @@ def analyse(request: Request, file: Uploads = None, text: OptText = None, engine
     run = check_run(to_sources(read_uploads(file, limits), text, limits), engine)
     ctx.runs.save(run)
     return RedirectResponse(f"/runs/{run.id}", status_code=303)
+
+
+@router.get("/docs")
+def api_docs(request: Request) -> Response:
+    """The JSON API, described from its OpenAPI schema on a page of our own: FastAPI's
+    Swagger UI loads its scripts from a public CDN, and this page works without internet."""
+    return page(
+        request,
+        "docs.html",
+        {"endpoints": api_endpoints(request.app.openapi()), "base": str(request.base_url).rstrip("/")},
+    )
+
+
+def api_endpoints(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """Method, path, summary, form fields and error answers of every API operation."""
+    components = schema.get("components", {}).get("schemas", {})
+    out: list[dict[str, Any]] = []
+    for path, ops in schema.get("paths", {}).items():
+        for method, op in ops.items():
+            content = op.get("requestBody", {}).get("content", {})
+            body = next(iter(content.values()), {}).get("schema", {})
+            ref = str(body.get("$ref", ""))
+            body = components.get(ref.rsplit("/", 1)[-1], body) if ref else body
+            required = set(body.get("required", []))
+            fields = [
+                {
+                    "name": name,
+                    "required": name in required,
+                    "default": prop.get("default"),
+                    "choices": prop.get("enum"),
+                    "description": prop.get("description", ""),
+                }
+                for name, prop in body.get("properties", {}).items()
+            ]
+            answers = [(code, r.get("description", "")) for code, r in op.get("responses", {}).items()]
+            out.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": op.get("summary", ""),
+                    "fields": fields,
+                    "answers": answers,
+                }
+            )
+    return out
 
 
 @router.get("/reconcile")
