@@ -12,24 +12,33 @@ long as it still exists. Schema changes go through ``MIGRATIONS``, an append-onl
 
 The store is shared by the terminal session (worker threads) and the web page (a thread
 pool), so one connection is guarded by a lock.
+
+A database another program holds locked (a second reviewer, a backup) is waited for
+``JIXIAO_DB_BUSY_MS`` milliseconds (default 10 000), then a write fails with
+``StoreWriteError`` (``busy``). A caller that cannot write a change keeps it and, if it must
+give up, hands it to ``keep_unsaved``: a small JSON file beside the database
+(``<db>.unsaved.json``) whose changes the next ``DecisionStore`` on that database writes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sqlite3
 import threading
+import uuid
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path, PurePath
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import InputError
+from .errors import ConfigError, InputError, JixiaoError
 from .models import Finding
 from .textnorm import key as text_key
 
@@ -38,6 +47,48 @@ DECISION_VALUES: tuple[str, ...] = ("confirmed", "dismissed")
 DECISION_LABEL: dict[str, str] = {"confirmed": "确认问题", "dismissed": "不是问题"}
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+BUSY_ENV = "JIXIAO_DB_BUSY_MS"
+DEFAULT_BUSY_MS = 10_000
+# on opening, the changes of an earlier session's sidecar are written with at most this wait
+RECOVER_BUSY_MS = 2_000
+BUSY_MESSAGE = "审核数据库被占用（可能另一位审核人或备份程序正在写入）"
+
+
+class StoreWriteError(JixiaoError):
+    """A change could not be written: the database is locked (``busy``) or cannot be written."""
+
+    def __init__(self, message: str, *, busy: bool = False) -> None:
+        super().__init__(message)
+        self.busy = busy
+
+
+def busy_ms() -> int:
+    """How long a write waits for a database another program holds locked (``JIXIAO_DB_BUSY_MS``)."""
+    raw = os.environ.get(BUSY_ENV, "").strip()
+    if not raw:
+        return DEFAULT_BUSY_MS
+    try:
+        ms = int(raw)
+    except ValueError:
+        ms = -1
+    if ms < 0:
+        raise ConfigError(f"{BUSY_ENV}={raw!r}: 应为毫秒数（不小于 0 的整数），例如 {DEFAULT_BUSY_MS}")
+    return ms
+
+
+def _is_busy(e: sqlite3.Error) -> bool:
+    code = getattr(e, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(e) or "busy" in str(e)
+
+
+def _is_readonly(e: sqlite3.Error) -> bool:
+    code = getattr(e, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF == sqlite3.SQLITE_READONLY
+    return "readonly" in str(e)
 
 
 class Decision(BaseModel):
@@ -107,6 +158,87 @@ def default_db_path(first_input: str) -> Path:
     if first_input in ("-", ""):
         return Path("stdin.jixiao.sqlite")
     return Path(f"{first_input}.jixiao.sqlite")
+
+
+# --------------------------------------------------------------------------- changes not yet written
+
+
+class PendingChange(BaseModel):
+    """One change a reviewer made that is not in the database yet: a decision (with its
+    reason) or a note. What a session keeps while the database is locked, and what the
+    sidecar file holds when it had to stop before it could write them."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    key: str
+    what: Literal["decision", "note"]
+    decision: DecisionValue | None = None
+    text: str | None = None  # the reason of a decision, or the note
+    finding: Finding
+    made_at: str = ""
+    session: str = ""  # which session made it (sessions sharing a database share the sidecar)
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex[:12])
+
+    @classmethod
+    def of_decision(
+        cls, finding: Finding, key: str, decision: DecisionValue | None, reason: str | None = None
+    ) -> PendingChange:
+        return cls(key=key, what="decision", decision=decision, text=reason, finding=finding, made_at=_now())
+
+    @classmethod
+    def of_note(cls, finding: Finding, key: str, note: str | None) -> PendingChange:
+        return cls(key=key, what="note", text=note, finding=finding, made_at=_now())
+
+    def applied_to(self, old: Decision | None) -> Decision:
+        """The decision as it will be once this change is written (for the screen)."""
+        base = old or Decision(key=self.key)
+        if self.what == "note":
+            return base.model_copy(update={"note": _blank(self.text)})
+        return base.model_copy(update={"decision": self.decision, "reason": _blank(self.text)})
+
+
+def unsaved_path(db_path: str | Path) -> Path:
+    """The sidecar beside a database: changes that could not be written to it."""
+    return Path(f"{db_path}.unsaved.json")
+
+
+def read_unsaved(db_path: str | Path) -> list[PendingChange]:
+    """The changes in the sidecar of a database, in the order they were made ([] when none).
+    An unreadable sidecar raises ``InputError`` (it is never overwritten, see ``keep_unsaved``)."""
+    path = unsaved_path(db_path)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    except OSError as e:
+        raise InputError(f"{path}: 无法读取未保存的审核结论 ({e.strerror or e})") from e
+    try:
+        data = json.loads(raw)
+        return [PendingChange.model_validate(c) for c in data.get("changes", [])]
+    except (ValueError, AttributeError, ValidationError) as e:
+        raise InputError(f"{path}: 未保存的审核结论文件已损坏，请人工查看 ({type(e).__name__})") from e
+
+
+def _write_unsaved(db_path: str | Path, changes: Sequence[PendingChange]) -> Path:
+    path = unsaved_path(db_path)
+    if not changes:
+        path.unlink(missing_ok=True)
+        return path
+    body = {
+        "说明": "jixiao 审核结论：写入审核数据库失败时暂存于此；下次打开同一数据库时自动写入，写入后本文件删除",
+        "database": str(db_path),
+        "changes": [c.model_dump(mode="json") for c in changes],
+    }
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(body, fh, ensure_ascii=False, indent=1)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
 
 
 # --------------------------------------------------------------------------- schema
@@ -192,22 +324,134 @@ _FIELDS = tuple("check" if c == "check_id" else c for c in _COLUMNS.split(", "))
 
 
 class DecisionStore:
-    """The decisions of one review, in one SQLite file (created on first use)."""
+    """The decisions of one review, in one SQLite file (created on first use).
 
-    def __init__(self, path: str | Path) -> None:
+    Opening it writes what an earlier session left in the sidecar (``keep_unsaved``); what
+    still cannot be written is in ``unsaved``, for the caller to keep trying (``recover``
+    False: leave the sidecar alone)."""
+
+    def __init__(self, path: str | Path, *, recover: bool = True) -> None:
         self.path = Path(path)
+        self.busy_ms = busy_ms()
+        self.session = uuid.uuid4().hex[:12]
+        self.unsaved: list[PendingChange] = []  # sidecar changes still not written
+        self.recovered = 0  # sidecar changes written on opening
+        self.warnings: list[str] = []
+        self._adopted: set[str] = set()  # ids of the sidecar changes this store took over
+        self._memory = str(path) == ":memory:"
         try:
-            if str(path) != ":memory:":
+            if not self._memory:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise InputError(
+                f"{path}: 无法创建审核数据库：{self.path.parent} 不是可写的文件夹 ({e.strerror or e})；"
+                "请用 --db 指定可写的位置"
+            ) from e
+        try:
             # autocommit mode: transactions are explicit, one per decision
-            self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
+            self._db = sqlite3.connect(
+                str(path), isolation_level=None, check_same_thread=False, timeout=self.busy_ms / 1000
+            )
+        except sqlite3.DatabaseError as e:
+            raise InputError(f"{path}: 无法打开审核数据库 ({e})；请检查文件及所在文件夹的权限") from e
+        try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA busy_timeout=10000")
+            self._db.execute(f"PRAGMA busy_timeout={self.busy_ms}")
             migrate(self._db)
         except sqlite3.DatabaseError as e:
+            self._db.close()
+            if _is_busy(e):
+                raise InputError(f"{path}: {BUSY_MESSAGE}，无法打开，请稍后再试 ({e})") from e
+            if _is_readonly(e):
+                raise InputError(
+                    f"{path}: 审核数据库只读，无法保存审核结论；请检查文件权限，或用 --db 指定可写的位置"
+                ) from e
             raise InputError(f"{path}: 无法打开审核数据库 ({e})") from e
         self._lock = threading.Lock()
+        if recover and not self._memory:
+            try:
+                self._recover()
+            except BaseException:
+                self._db.close()
+                raise
+
+    # -- what earlier sessions could not write
+    def _recover(self) -> None:
+        try:
+            changes = read_unsaved(self.path)
+        except InputError as e:  # a damaged sidecar must not keep the reviewer out
+            self.warnings.append(str(e))
+            return
+        if not changes:
+            return
+        self._adopted |= {c.id for c in changes}
+        wait = min(self.busy_ms, RECOVER_BUSY_MS)
+        with self._lock:
+            self._db.execute(f"PRAGMA busy_timeout={wait}")
+        try:
+            while changes:
+                try:
+                    self.apply(changes[0])
+                except StoreWriteError:
+                    break
+                changes.pop(0)
+                self.recovered += 1
+        finally:
+            with self._lock:
+                self._db.execute(f"PRAGMA busy_timeout={self.busy_ms}")
+        self.unsaved = changes
+        if self.recovered:
+            try:
+                self.keep_unsaved(changes)
+            except OSError:
+                pass  # written again next time: the same changes, and never over a newer decision
+
+    @property
+    def unsaved_path(self) -> Path | None:
+        return None if self._memory else unsaved_path(self.path)
+
+    def keep_unsaved(self, changes: Sequence[PendingChange]) -> Path | None:
+        """Keep ``changes`` (everything this store still owes the database, in order) in the
+        sidecar, beside those of other sessions; with none, drop this store's own (and the
+        file when nothing is left). Answers the sidecar's path. Raises ``OSError``."""
+        path = self.unsaved_path
+        if path is None:
+            return None
+        try:
+            others = [c for c in read_unsaved(self.path) if c.session != self.session and c.id not in self._adopted]
+        except InputError:
+            if not changes:
+                return path
+            # never write over a file nobody could read: set it aside for a person to look at
+            path.replace(path.with_name(f"{path.name}.{datetime.now():%Y%m%d-%H%M%S}.bad"))
+            others = []
+        mine = [
+            c if c.session or c.id in self._adopted else c.model_copy(update={"session": self.session}) for c in changes
+        ]
+        _write_unsaved(self.path, [*others, *mine])
+        return path
+
+    def check_writable(self) -> None:
+        """Raise ``InputError`` when no decision could ever be written here (a read-only file
+        or folder); a database only locked for now passes."""
+        with self._lock:
+            self._db.execute("PRAGMA busy_timeout=0")
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.execute(
+                    "INSERT OR REPLACE INTO _migrations (name, applied_at) VALUES ('_write_probe', ?)", (_now(),)
+                )
+            except sqlite3.DatabaseError as e:
+                if not _is_busy(e):
+                    raise InputError(
+                        f"{self.path}: 审核数据库只读，无法保存审核结论 ({e})；请检查文件及所在文件夹的权限，"
+                        "或用 --db 指定可写的位置"
+                    ) from e
+            finally:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                self._db.execute(f"PRAGMA busy_timeout={self.busy_ms}")
 
     # -- context management
     def close(self) -> None:
@@ -269,19 +513,48 @@ class DecisionStore:
         """Write (or with '' / None, clear) the note of a finding, keeping its decision."""
         return self._write(finding, key, decision=_UNSET, reason=_UNSET, note=_blank(note))
 
+    def apply(self, change: PendingChange) -> Decision:
+        """Write a change kept while the database could not be written; a decision stored
+        after the change was made (by another session meanwhile) is newer and stays."""
+        after = change.made_at or None
+        if change.what == "note":
+            return self._write(
+                change.finding, change.key, decision=_UNSET, reason=_UNSET, note=_blank(change.text), after=after
+            )
+        if change.decision is not None and change.decision not in DECISION_VALUES:
+            raise ValueError(f"decision must be one of {DECISION_VALUES} or None, not {change.decision!r}")
+        return self._write(
+            change.finding, change.key, decision=change.decision, reason=_blank(change.text), note=_UNSET, after=after
+        )
+
     def forget(self, keys: Iterable[str]) -> int:
         """Delete decisions (e.g. of findings that no longer exist); answers how many."""
         n = 0
-        with self._lock:
+        with self._lock, self._transaction():
+            for k in keys:
+                n += self._db.execute("DELETE FROM decisions WHERE key = ?", (k,)).rowcount
+        return n
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One ``BEGIN IMMEDIATE`` … ``COMMIT``; a database error (locked, read-only, full)
+        becomes ``StoreWriteError`` and nothing of the transaction is written."""
+        try:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                for k in keys:
-                    n += self._db.execute("DELETE FROM decisions WHERE key = ?", (k,)).rowcount
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-        return n
+                yield
+                self._db.execute("COMMIT")
+            finally:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+        except sqlite3.ProgrammingError:  # closed, or a bug of ours
+            raise
+        except sqlite3.DatabaseError as e:
+            if _is_busy(e):
+                raise StoreWriteError(
+                    f"{self.path}: {BUSY_MESSAGE}，等待 {self.busy_ms / 1000:g} 秒后仍未能写入", busy=True
+                ) from e
+            raise StoreWriteError(f"{self.path}: 无法写入审核数据库 ({e})") from e
 
     # -- the run cache (documents, findings): compressed JSON by content key
     def cache_get(self, key: str) -> bytes | None:
@@ -308,55 +581,60 @@ class DecisionStore:
             marks = ",".join("?" * len(keep))
             self._db.execute(f"DELETE FROM cache WHERE key NOT IN ({marks})", keep)
 
-    def _write(self, finding: Finding, key: str | None, *, decision: object, reason: object, note: object) -> Decision:
+    def _write(
+        self,
+        finding: Finding,
+        key: str | None,
+        *,
+        decision: object,
+        reason: object,
+        note: object,
+        after: str | None = None,
+    ) -> Decision:
         k = key or decision_key(finding)
         now = _now()
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                row = self._db.execute(f"SELECT {_COLUMNS} FROM decisions WHERE key = ?", (k,)).fetchone()
-                old = _row_to_decision(row) if row else Decision(key=k)
-                new = Decision.model_validate(
-                    {
-                        "key": k,
-                        "decision": old.decision if decision is _UNSET else decision,
-                        "reason": old.reason if reason is _UNSET else reason,
-                        "note": old.note if note is _UNSET else note,
-                        "decided_at": now,
-                        "check": finding.check,
-                        "source": finding.source,
-                        "project": finding.project,
-                        "kind": finding.kind,
-                        "severity": finding.severity,
-                        "message": finding.message,
-                        "lines": list(finding.lines),
-                    }
-                )
-                self._db.execute(
-                    f"INSERT OR REPLACE INTO decisions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        new.key,
-                        new.decision,
-                        new.reason,
-                        new.note,
-                        new.decided_at,
-                        new.check,
-                        new.source,
-                        new.project,
-                        new.kind,
-                        new.severity,
-                        new.message,
-                        json.dumps(new.lines),
-                    ),
-                )
-                self._db.execute(
-                    "INSERT INTO events (key, decision, reason, note, at) VALUES (?, ?, ?, ?, ?)",
-                    (k, new.decision, new.reason, new.note, now),
-                )
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with self._lock, self._transaction():
+            row = self._db.execute(f"SELECT {_COLUMNS} FROM decisions WHERE key = ?", (k,)).fetchone()
+            old = _row_to_decision(row) if row else Decision(key=k)
+            if after is not None and old.decided_at is not None and old.decided_at > after:
+                return old  # decided again since (another session): the newer word stays
+            new = Decision.model_validate(
+                {
+                    "key": k,
+                    "decision": old.decision if decision is _UNSET else decision,
+                    "reason": old.reason if reason is _UNSET else reason,
+                    "note": old.note if note is _UNSET else note,
+                    "decided_at": after or now,  # a kept change: when the reviewer made it
+                    "check": finding.check,
+                    "source": finding.source,
+                    "project": finding.project,
+                    "kind": finding.kind,
+                    "severity": finding.severity,
+                    "message": finding.message,
+                    "lines": list(finding.lines),
+                }
+            )
+            self._db.execute(
+                f"INSERT OR REPLACE INTO decisions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    new.key,
+                    new.decision,
+                    new.reason,
+                    new.note,
+                    new.decided_at,
+                    new.check,
+                    new.source,
+                    new.project,
+                    new.kind,
+                    new.severity,
+                    new.message,
+                    json.dumps(new.lines),
+                ),
+            )
+            self._db.execute(
+                "INSERT INTO events (key, decision, reason, note, at) VALUES (?, ?, ?, ?, ?)",
+                (k, new.decision, new.reason, new.note, now),
+            )
         return new
 
 

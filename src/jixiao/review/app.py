@@ -7,15 +7,26 @@ reconciliation) are merged in as they are computed, the project list showing '�
 forms still being checked. Findings are followed by their decision key, never by their
 position (which changes as findings arrive). Decisions go through one writer thread in the
 order they were made, each committed in its own transaction as soon as it is made; the
-screen shows a decision at once.
+screen shows a decision at once, marked 未保存 until it is in the database.
+
+A database locked by another program (a second reviewer, a backup) holds a write up for
+``JIXIAO_DB_BUSY_MS``; then the change stays pending, in order, with every change after it:
+the reviewer is told, the status line counts the unsaved decisions, and the writer tries
+again on the next decision and on a timer (waits doubling from ``RETRY_FIRST`` up to
+``RETRY_MAX`` seconds). Meanwhile the pending changes are also kept in the sidecar beside
+the database (``<db>.unsaved.json``); what is still unsaved at exit stays there, the exit
+says so, and the next session on that database writes it.
 """
 
 from __future__ import annotations
 
+import json
 import queue
+import sys
+import threading
 import time
+from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -27,10 +38,9 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import Worker, get_current_worker
 
 from ..errors import JixiaoError
-from ..models import Finding
 from ..report.data import build, check_label
 from ..report.evidence import INDICATOR_COLUMNS, Evidence, FormRef
-from ..store import Decision, DecisionValue
+from ..store import Decision, DecisionStore, DecisionValue, PendingChange, StoreWriteError
 from .loader import Batch, Loaded, Loading, Pair, reconcile_pairs
 from .screens import ALL_CHECKS, CheckPicker, HelpScreen, TextPrompt
 from .state import ReviewState
@@ -46,17 +56,6 @@ from .widgets import (
     decision_cell,
     project_header,
 )
-
-
-@dataclass(frozen=True)
-class _Write:
-    """One change for the writer thread: a decision (with reason) or a note."""
-
-    finding: Finding
-    key: str  # positions change while findings arrive; the key does not
-    what: str  # "decision" | "note"
-    decision: DecisionValue | None = None
-    text: str | None = None  # the reason, or the note
 
 
 class ReviewApp(App[None]):
@@ -88,6 +87,9 @@ class ReviewApp(App[None]):
         Binding("question_mark", "help", "帮助"),
         Binding("q", "quit", "退出"),
     ]
+    # after a failed write, the writer tries again after these many seconds, doubling
+    RETRY_FIRST = 1.0
+    RETRY_MAX = 30.0
 
     def __init__(self, loading: Loading) -> None:
         """``loading``: what to read and check, and where decisions go (see ``create_app``)."""
@@ -100,7 +102,13 @@ class ReviewApp(App[None]):
         self.timings: dict[str, float] = {"start": time.perf_counter()}
         self._cpu_start = time.process_time()
         self.saved = 0  # writes committed so far
-        self._writes: queue.Queue[_Write | None] = queue.Queue()
+        self._writes: queue.Queue[PendingChange | None] = queue.Queue()
+        # taken by the writer, not yet in the database, in order (guarded by _drain_lock)
+        self._backlog: deque[PendingChange] = deque()
+        self._drain_lock = threading.Lock()
+        self._sidecar_written = False  # the sidecar holds changes of this session
+        self._blocked: str | None = None  # why the last write failed (shown while unsaved)
+        self.unsaved_path: Path | None = None  # where unsaved changes were left at exit
         self._writer: Worker[None] | None = None
         self._shown: FormRef | None = None  # the form the right pane draws
 
@@ -158,6 +166,13 @@ class ReviewApp(App[None]):
         self.loaded = loaded
         self.timings.update({k: v for k, v in loaded.timings.items()})
         self.state = ReviewState(loaded.data)
+        with self._drain_lock:  # an earlier session's changes, still to write: first in line
+            self._backlog.extend(loaded.unsaved)
+        for change in loaded.unsaved:
+            self.state.unsaved[change.key] = self.state.unsaved.get(change.key, 0) + 1
+        if loaded.unsaved:
+            self._blocked = "上次未能写入"
+            self._sidecar_written = True
         projects = self.query_one(ProjectList)
         projects.pending = loaded.unchecked
         projects.fill(self.state.projects())
@@ -278,7 +293,7 @@ class ReviewApp(App[None]):
             self.query_one(ProjectList).refresh_project(p)
         table = self.query_one(FindingTable)
         if str(pos) in table.rows:
-            table.update_cell(str(pos), "decision", decision_cell(row))
+            table.update_cell(str(pos), "decision", decision_cell(row, row.key in st.unsaved))
         self.sub_title = self._status()
         self._show_panel()
 
@@ -293,6 +308,8 @@ class ReviewApp(App[None]):
             out += f" · 正在检查其余 {len(loaded.unchecked)} 个表…"
         elif loaded is not None and loaded.reconciling:
             out += " · 正在核对申报与自评…"
+        if st.unsaved and self._blocked:
+            out += f" · ⚠ {len(st.unsaved)} 个结论未保存（{self._blocked}，自动重试中）"
         return out
 
     def _pending(self) -> bool:
@@ -404,9 +421,10 @@ class ReviewApp(App[None]):
             self.bell()
             return
         pos = st.current
-        self._writes.put(_Write(row.finding, row.key, "decision", decision, reason))
-        # shown at once; the writer's stored copy replaces it a moment later
-        st.apply(pos, _provisional(row.key, row.decision, decision=decision, reason=reason))
+        change = PendingChange.of_decision(row.finding, row.key, decision, reason)
+        self._queue(change)
+        # shown at once (marked unsaved); the writer's stored copy replaces it a moment later
+        st.apply(pos, change.applied_to(row.decision))
         self._refresh_decision(pos)
         if decision is None:
             return
@@ -455,38 +473,108 @@ class ReviewApp(App[None]):
             if note is None or self.state is None or pos is None:
                 return
             r = self.state.data.findings[pos]
-            self._writes.put(_Write(r.finding, r.key, "note", text=note))
-            self.state.apply(pos, _provisional(r.key, r.decision, note=note))
+            change = PendingChange.of_note(r.finding, r.key, note)
+            self._queue(change)
+            self.state.apply(pos, change.applied_to(r.decision))
             self._refresh_decision(pos)
 
         self.push_screen(TextPrompt("备注", value=row.note, placeholder="写给自己或同事的说明"), done)
+
+    # ------------------------------------------------------------------ writing
+    def _queue(self, change: PendingChange) -> None:
+        """Hand a change to the writer; it counts as unsaved until the writer has written it."""
+        assert self.state is not None
+        self.state.unsaved[change.key] = self.state.unsaved.get(change.key, 0) + 1
+        self._writes.put(change)
+
+    def _take(self, timeout: float) -> tuple[list[PendingChange], bool]:
+        """What is queued (waiting up to ``timeout`` for the first), and whether quit came."""
+        out: list[PendingChange] = []
+        try:
+            job = self._writes.get(timeout=timeout)
+        except queue.Empty:
+            return out, False
+        quit_ = False
+        while True:
+            if job is None:
+                quit_ = True
+            else:
+                out.append(job)
+            try:
+                job = self._writes.get_nowait()
+            except queue.Empty:
+                return out, quit_
+
+    def _drain(self, store: DecisionStore) -> tuple[Exception | None, list[tuple[str, Decision]]]:
+        """Write the backlog in order (``_drain_lock`` held); stops at the first change that
+        cannot be written. Answers why (None: all written) and the stored rows written."""
+        written: list[tuple[str, Decision]] = []
+        while self._backlog:
+            change = self._backlog[0]
+            try:
+                d = store.apply(change)
+            except Exception as e:  # locked, read-only, a full disk: keep it, and all after it
+                return e, written
+            self._backlog.popleft()
+            written.append((change.key, d))
+        if self._sidecar_written:  # what the sidecar kept is in the database now
+            try:
+                store.keep_unsaved([])
+                self._sidecar_written = False
+            except OSError:
+                pass
+        return None, written
+
+    def _keep(self, store: DecisionStore) -> tuple[Path | None, OSError | None]:
+        """The backlog into the sidecar (``_drain_lock`` held): nothing decided is lost even
+        if the session is killed while the database is locked."""
+        try:
+            path = store.keep_unsaved(list(self._backlog))
+        except OSError as e:
+            return store.unsaved_path, e
+        self._sidecar_written = True
+        return path, None
 
     @work(thread=True, group="writer")
     def _write_loop(self) -> None:
         """The one writer: commits each change in order, then shows the stored row.
 
+        A change that cannot be written stays first in line (see the module docstring).
         Ends on the quit sentinel, or when the app shuts down otherwise (the worker is
-        cancelled); what is still queued then is committed by ``flush_pending``."""
+        cancelled); what is still unwritten then is for ``flush_pending``."""
         assert self.loaded is not None
         store = self.loaded.store
         worker = get_current_worker()
+        failures = 1 if self._backlog else 0  # an earlier session's changes: tried at once
+        retry_at = 0.0
         while not worker.is_cancelled:
-            try:
-                job = self._writes.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            if job is None:
+            # the lock only around the backlog and the store: never while waiting for the screen
+            with self._drain_lock:
+                new, quit_ = self._take(0.1)
+                self._backlog.extend(new)
+                if quit_ and failures:
+                    return  # still failing: flush_pending makes the last attempt
+                due = bool(new) or quit_ or time.monotonic() >= retry_at  # a new change, or the timer
+                if not self._backlog or not due:
+                    if quit_:
+                        return
+                    continue
+                count = len(self._backlog)
+                error, written = self._drain(store)
+                sidecar, sidecar_error = self._keep(store) if error is not None else (None, None)
+            for key, d in written:
+                self._from_writer(self._stored, key, d)
+                self.saved += 1  # counted once the screen shows it
+            if error is None:
+                if failures:
+                    self._from_writer(self._write_recovered, count)
+                failures = 0
+            else:
+                failures += 1
+                retry_at = time.monotonic() + min(self.RETRY_MAX, self.RETRY_FIRST * 2 ** min(failures - 1, 16))
+                self._from_writer(self._write_failed, error, failures == 1, sidecar, sidecar_error)
+            if quit_:
                 return
-            try:
-                if job.what == "note":
-                    d = store.set_note(job.finding, job.text, key=job.key)
-                else:
-                    d = store.record(job.finding, job.decision, job.text, key=job.key)
-            except Exception as e:  # a full disk must not end the session silently
-                self._from_writer(self.notify, f"保存失败：{e}", severity="error", timeout=10)
-                continue
-            self.saved += 1
-            self._from_writer(self._stored, job.key, d)
 
     def _from_writer(self, fn: Callable[..., object], *args: object, **kw: object) -> None:
         try:
@@ -495,47 +583,92 @@ class ReviewApp(App[None]):
             pass
 
     def _stored(self, key: str, decision: Decision) -> None:
+        """One change is in the database: when it was the last one of its finding, the
+        stored row replaces what the screen showed, and the 未保存 mark goes."""
         st = self.state
-        pos = st.position_of(key) if st is not None else None
-        if st is None or pos is None or self._writes.qsize():
-            return  # a newer change of the same finding may be queued: keep the provisional one
-        shown = st.data.findings[pos].decision
-        st.apply(pos, decision)
-        if shown is None or (shown.decision, shown.reason, shown.note) != (
-            decision.decision,
-            decision.reason,
-            decision.note,
-        ):
-            self._refresh_decision(pos)  # only when the stored row differs from what is on screen
+        if st is None:
+            return
+        left = st.unsaved.get(key, 0) - 1
+        if left > 0:
+            st.unsaved[key] = left  # a newer change of the same finding is still to come
+        else:
+            st.unsaved.pop(key, None)
+        pos = st.position_of(key)
+        if pos is None:
+            self.sub_title = self._status()
+            return
+        if left <= 0:
+            st.apply(pos, decision)
+        self._refresh_decision(pos)
+
+    def _write_failed(self, error: Exception, first: bool, sidecar: Path | None, sidecar_error: OSError | None) -> None:
+        busy = isinstance(error, StoreWriteError) and error.busy
+        self._blocked = "数据库被占用" if busy else "数据库无法写入"
+        st = self.state
+        n = len(st.unsaved) if st is not None else len(self._backlog)
+        if st is not None:
+            self.sub_title = self._status()
+        why = "审核数据库被占用（可能另一位审核人或备份程序正在写入）" if busy else f"保存失败：{error}"
+        if sidecar_error is not None:
+            self.notify(
+                f"{why}。{n} 个审核结论尚未保存，另存到 {sidecar} 也失败（{sidecar_error.strerror or sidecar_error}）；"
+                "会自动重试，请先不要退出",
+                severity="error",
+                timeout=30,
+            )
+        elif first:
+            where = f"，已暂存于 {sidecar.name}" if sidecar is not None else ""
+            self.notify(f"{why}。{n} 个审核结论尚未保存{where}；会自动重试", severity="error", timeout=10)
+
+    def _write_recovered(self, count: int) -> None:
+        self._blocked = None
+        if self.state is not None:
+            self.sub_title = self._status()
+        self.notify(f"数据库已可写入：{count} 个未保存的审核结论已保存", timeout=5)
 
     async def action_quit(self) -> None:
         """Let the writer commit what is queued, then leave."""
         if self._writer is not None:
+            st = self.state
+            if self._blocked and st is not None and st.unsaved:
+                self.notify(f"{self._blocked}：退出前再试一次保存 {len(st.unsaved)} 个审核结论…", timeout=10)
             self._writes.put(None)
             await self._writer.wait()
         self.exit()
 
     def flush_pending(self) -> int:
         """After the app has stopped (however it stopped): commit what the writer did not
-        get to, in this thread. Answers how many changes that was."""
+        get to, in this thread (one last try). Answers how many changes that was. What
+        still cannot be written stays in the sidecar; ``error`` then says how many
+        decisions, why, and where they are (the CLI prints it and exits with status 2)."""
         if self.loaded is None:
             return 0
         store = self.loaded.store
-        n = 0
-        while True:
-            try:
-                job = self._writes.get_nowait()
-            except queue.Empty:
-                break
-            if job is None:
-                continue
-            if job.what == "note":
-                store.set_note(job.finding, job.text, key=job.key)
-            else:
-                store.record(job.finding, job.decision, job.text, key=job.key)
-            n += 1
+        with self._drain_lock:
+            new, _ = self._take(0)
+            self._backlog.extend(new)
+            error, written = self._drain(store)
+            self.saved += len(written)
+            if error is not None:
+                self._give_up(store, error)
         store.close()
-        return n
+        return len(written)
+
+    def _give_up(self, store: DecisionStore, error: Exception) -> None:
+        """At exit, the database still cannot be written: the backlog stays in the sidecar."""
+        count = len({c.key for c in self._backlog})
+        why = str(error) if isinstance(error, StoreWriteError) else f"{store.path}: 保存失败 ({error})"
+        path, sidecar_error = self._keep(store)
+        if sidecar_error is None:
+            self.unsaved_path = path
+            self.error = f"{why}：{count} 个审核结论未能保存，已暂存于 {path}，下次打开同一数据库时自动写入"
+            return
+        for change in self._backlog:  # the last place left: the terminal
+            sys.stderr.write(json.dumps(change.model_dump(mode="json"), ensure_ascii=False) + "\n")
+        self.error = (
+            f"{why}：{count} 个审核结论未能保存，另存到 {path} 也失败"
+            f"（{sidecar_error.strerror or sidecar_error}），内容已逐行打印在上方"
+        )
 
     # ------------------------------------------------------------------ filters
     def _filtered(self, what: str) -> None:
@@ -625,29 +758,3 @@ class ReviewApp(App[None]):
             self.call_from_thread(self.notify, f"导出失败：{e}", severity="error", timeout=10)
             return
         self.call_from_thread(self.notify, f"已导出：{out}", timeout=5)
-
-
-class _Keep:
-    """Marks a field ``_provisional`` leaves as it was."""
-
-
-_KEEP = _Keep()
-
-
-def _provisional(
-    key: str,
-    old: Decision | None,
-    *,
-    decision: DecisionValue | _Keep | None = _KEEP,
-    reason: str | _Keep | None = _KEEP,
-    note: str | _Keep | None = _KEEP,
-) -> Decision:
-    """The decision as the writer will store it (its stored row replaces this one)."""
-    update: dict[str, object] = {}
-    if not isinstance(decision, _Keep):
-        update["decision"] = decision
-    if not isinstance(reason, _Keep):
-        update["reason"] = (reason or "").strip() or None
-    if not isinstance(note, _Keep):
-        update["note"] = (note or "").strip() or None
-    return (old or Decision(key=key)).model_copy(update=update)

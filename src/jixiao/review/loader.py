@@ -27,7 +27,7 @@ from ..gcpause import gc_paused
 from ..models import Document, Finding, Form
 from ..report.data import ReportData, build
 from ..report.evidence import FormRef
-from ..store import Decision, DecisionStore
+from ..store import Decision, DecisionStore, PendingChange
 
 if TYPE_CHECKING:
     from ..checks.runner import Stage
@@ -73,6 +73,8 @@ class Loaded:
     decisions: dict[str, Decision] = field(default_factory=dict)  # stored when loading began
     unchecked: set[FormRef] = field(default_factory=set)  # forms whose own checks are still to come
     reconciling: bool = False  # the declared/evaluated findings are still to come
+    # changes an earlier session could not write, still not in the database (on screen already)
+    unsaved: list[PendingChange] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -305,13 +307,33 @@ class Loading:
                 timings["checks"] = time.perf_counter() - t1
                 t2 = time.perf_counter()
                 decisions = store.all()
+                for change in store.unsaved:  # shown as the reviewer left them (and marked unsaved)
+                    decisions[change.key] = change.applied_to(decisions.get(change.key))
                 data = build(docs, found, decisions)
                 timings["join"] = time.perf_counter() - t2
             except BaseException:
                 store.close()
                 raise
+        warnings.extend(store.warnings)
+        where = store.unsaved_path.name if store.unsaved_path else ""
+        if store.recovered:
+            warnings.append(f"已补存上次未能写入数据库的 {store.recovered} 个审核结论（来自 {where}）")
+        if store.unsaved:
+            warnings.append(f"上次有 {len(store.unsaved)} 个审核结论仍未能写入数据库（暂存于 {where}），将自动重试")
         # a copy: ``rest`` adds to self._found, the session merges into its own list
-        return Loaded(docs, list(found), data, store, [], warnings, timings, decisions, unchecked, reconciling)
+        return Loaded(
+            docs,
+            list(found),
+            data,
+            store,
+            [],
+            warnings,
+            timings,
+            decisions,
+            unchecked,
+            reconciling,
+            list(store.unsaved),
+        )
 
     def _first_findings(
         self, docs: list[Document], store: DecisionStore, warnings: list[str]
@@ -384,6 +406,8 @@ class Loading:
                 store.cache_put(self._findings_key, self._findings_json)
             store.cache_keep(self._keep)
         except sqlite3.ProgrammingError:  # closed: the app was quit before loading finished
+            pass
+        except sqlite3.Error:  # locked or read-only: the cache is only a speed-up, never needed
             pass
 
 

@@ -51,6 +51,8 @@ class ReviewState:
     search: str = ""
     current: int | None = None  # position in data.findings
     selected: FormRef | None = None  # the form on screen
+    # decision key -> changes on screen not yet in the database (shown as 未保存)
+    unsaved: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._index()

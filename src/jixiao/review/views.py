@@ -27,6 +27,8 @@ CURRENT_CELL: dict[str, str] = {
 OTHER_CELL: dict[str, str] = {"error": "red", "warning": "yellow", "info": "cyan"}
 COPIED_STYLE = "black on plum2"
 DECISION_STYLE: dict[str, str] = {"confirmed": "bold white on dark_red", "dismissed": "bold white on dark_green"}
+UNSAVED_LABEL = "未保存"
+UNSAVED_STYLE = "bold black on yellow"
 UNREAD_STYLE = "magenta"
 MAX_UNREAD = 6  # lines shown in the side panel; the rest are counted
 LOW_CONFIDENCE = 0.9
@@ -36,8 +38,9 @@ def severity_badge(severity: str) -> Text:
     return Text(f" {SEVERITY_LABEL.get(severity, severity)} ", style=f"reverse {SEVERITY_STYLE.get(severity, '')}")
 
 
-def finding_panel(row: FindingRow | None, position: int, total: int, filtered: str) -> Text:
-    """The finding under review: what, where, and what the reviewer said."""
+def finding_panel(row: FindingRow | None, position: int, total: int, filtered: str, unsaved: bool = False) -> Text:
+    """The finding under review: what, where, and what the reviewer said (``unsaved``: said,
+    but not in the database yet)."""
     if row is None:
         msg = "没有符合筛选条件的问题。" if filtered else "没有发现问题。"
         return Text(msg + "  按 ? 查看按键。", style="dim")
@@ -63,6 +66,10 @@ def finding_panel(row: FindingRow | None, position: int, total: int, filtered: s
             t.append(f"  理由：{row.reason}")
     else:
         t.append("未处理", style="dim")
+    if unsaved:
+        t.append("  ")
+        t.append(f" {UNSAVED_LABEL} ", style=UNSAVED_STYLE)
+        t.append(" 尚未写入数据库", style="yellow")
     if row.note:
         t.append(f"\n备注：{row.note}", style="bold magenta")
     return t

@@ -32,6 +32,8 @@ from .state import ReviewState
 from .views import (
     OTHER_CELL,
     SEVERITY_STYLE,
+    UNSAVED_LABEL,
+    UNSAVED_STYLE,
     finding_panel,
     form_header,
     goal_texts,
@@ -212,7 +214,9 @@ class FindingPanel(Static):
 
     def show(self, state: ReviewState) -> None:
         pos, total = state.position()
-        self.update(finding_panel(state.row, pos, total, state.filters.describe()))
+        row = state.row
+        unsaved = row is not None and row.key in state.unsaved
+        self.update(finding_panel(row, pos, total, state.filters.describe(), unsaved))
 
 
 class FindingTable(DataTable[Text]):
@@ -238,19 +242,24 @@ class FindingTable(DataTable[Text]):
                 Text(check_label(r.finding.check)),
                 Text(msg if len(msg) <= 40 else msg[:39] + "…"),
                 Text(lines_text(r.finding.lines), style="dim"),
-                decision_cell(r),
+                decision_cell(r, r.key in state.unsaved),
                 key=str(pos),
             )
         if state.current is not None and str(state.current) in self.rows:
             self.move_cursor(row=self.get_row_index(str(state.current)))
 
 
-def decision_cell(r: FindingRow) -> Text:
+def decision_cell(r: FindingRow, unsaved: bool = False) -> Text:
+    """The decision column; ``unsaved``: decided on screen, not in the database yet."""
     if r.decision_value == "confirmed":
-        return Text("确认", style="bold red")
-    if r.decision_value == "dismissed":
-        return Text("排除", style="bold green")
-    return Text("·" + (" 注" if r.note else ""), style="dim")
+        t = Text("确认", style="bold red")
+    elif r.decision_value == "dismissed":
+        t = Text("排除", style="bold green")
+    else:
+        t = Text("·" + (" 注" if r.note else ""), style="dim")
+    if unsaved:
+        t.append(" ").append(UNSAVED_LABEL, style=UNSAVED_STYLE)
+    return t
 
 
 class FormHeader(Static):
