@@ -174,3 +174,31 @@ def test_forms_the_llm_could_not_read_are_no_clean_result(tmp_path: Path) -> Non
         assert "API call failed" not in p.stderr
         p = subprocess.run([*args, "--fail-on", "warning"], capture_output=True, text=True, timeout=120, env=env)
         assert p.returncode == 1
+
+
+def test_many_forms_of_one_project_check_in_linear_time() -> None:
+    """Hundreds of forms under one project name (a programme's year): duplicate-form compared
+    every pair (quadratic); 8x the forms now cost about 8x the time."""
+    import time
+
+    from jixiao.checks import run_checks
+    from jixiao.evaluation.generate import generate_forms
+    from jixiao.models import Document
+
+    def cpu(n: int) -> float:
+        # one kind only: declared-vs-evaluated pairing in one unit is the scale issue's
+        forms = [
+            f.model_copy(update={"project_name": "同一项目"})
+            for f in generate_forms(2 * n, 0)
+            if f.kind == "self_evaluation"
+        ][:n]
+        doc = Document(source="x", forms=forms)
+        best = 1e9
+        for _ in range(2):
+            t0 = time.process_time()
+            run_checks([doc])
+            best = min(best, time.process_time() - t0)
+        return best
+
+    small, big = cpu(100), cpu(800)
+    assert big / max(small, 1e-3) < 14, (small, big)  # 8x the forms: ~8x linear, ~64x by pairs

@@ -110,11 +110,10 @@ def duplicate_form(forms: Sequence[Located], ctx: Ctx) -> Iterator[Finding]:
             continue
         conflicts: list[str] = []
         lines = [at.form.first_line for at in group]
-        for x, a in enumerate(group):
-            for b in group[x + 1 :]:
-                c, ln = form_conflicts(a.form, b.form, ctx.cfg.funds_tolerance, ctx.cfg.score_tolerance)
-                conflicts += c
-                lines += ln
+        for a, b in _pairs_to_compare(group):
+            c, ln = form_conflicts(a.form, b.form, ctx.cfg.funds_tolerance, ctx.cfg.score_tolerance)
+            conflicts += c
+            lines += ln
         if not conflicts:
             continue
         related: list[str] = []
@@ -138,6 +137,20 @@ def duplicate_form(forms: Sequence[Located], ctx: Ctx) -> Iterator[Finding]:
             conflicts=listing(list(dict.fromkeys(conflicts))),
             summary=summary,
         )
+
+
+_ALL_PAIRS = 12  # up to this many forms of one project, every pair is compared
+
+
+def _pairs_to_compare(group: list[Located]) -> list[tuple[Located, Located]]:
+    """Every pair of a small group; in a large one (a programme's forms of a year, hundreds under
+    one name) each form against the first and the one before it: linear, and a conflict with
+    any of them still shows."""
+    if len(group) <= _ALL_PAIRS:
+        return [(a, b) for x, a in enumerate(group) for b in group[x + 1 :]]
+    out = [(group[0], b) for b in group[1:]]
+    out += [(group[x - 1], group[x]) for x in range(2, len(group))]
+    return out
 
 
 def _describe(form: Form) -> str:
