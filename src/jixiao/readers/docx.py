@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import InputError
 from .cells import cell_text, row_line, tidy_blank_runs
 from .limits import Limits
+from .zipguard import census
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -24,6 +25,7 @@ def read_docx(data: bytes, name: str, limits: Limits) -> tuple[list[str], list[s
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    census(data, name, "docx", limits)  # python-docx parses every XML part whole
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as e:

@@ -18,6 +18,7 @@ from typing import Any
 from ..errors import InputError
 from .cells import cell_text, row_line
 from .limits import Limits
+from .zipguard import census
 
 _DECIMALS = re.compile(r"\.(0+)")
 # <c ...><f>SUM(A1:A3)</f></c> or with an empty <v/>: a formula with no cached value.
@@ -28,6 +29,9 @@ def read_xlsx(data: bytes, name: str, limits: Limits) -> tuple[list[str], list[s
     """Lines and warnings."""
     import openpyxl
 
+    # openpyxl builds every cell (and every cell a merged range covers) before we see
+    # one: count them while streaming the parts first, and refuse before it starts.
+    census(data, name, "xlsx", limits)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
