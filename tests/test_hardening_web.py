@@ -258,3 +258,22 @@ def test_export_over_an_existing_file_follows_the_umask_too(tmp_path: Path, umas
     write_report([], [], {}, out)
     assert mode(out) == 0o664
     assert out.read_text(encoding="utf-8") != "old"
+
+
+def test_300_concurrent_api_requests_mixed_with_uploads_never_answer_500(server: str) -> None:
+    """The JSON API under the same load as the page (extract, check and uploads at once)."""
+
+    async def fire() -> Counter[int]:
+        limits = httpx.Limits(max_connections=300, max_keepalive_connections=0)
+        async with httpx.AsyncClient(base_url=server, limits=limits, timeout=60, follow_redirects=True) as client:
+
+            async def one(i: int) -> int:
+                path = ("/api/extract", "/api/check", "/analyse")[i % 3]
+                r = await client.post(path, data={"text": FORM_TEXT, "engine": "rules"})
+                return r.status_code
+
+            return Counter(await asyncio.gather(*(one(i) for i in range(300))))
+
+    statuses = asyncio.run(fire())
+    assert sum(c for s, c in statuses.items() if s >= 500) == 0, dict(statuses)
+    assert statuses[200] >= 200
