@@ -478,7 +478,7 @@ class GoalReader:
 
 
 # key() only removes and folds ASCII, so a 总分/合计/等级 cell holds one of these as printed
-_TOTALS_HINT = re.compile("[总计级&]")
+TOTALS_HINT = _TOTALS_HINT = re.compile("[总计级&]")
 
 
 def totals(line: Line, review: bool = False) -> dict[str, float | str | None] | None:

@@ -14,6 +14,7 @@ from ..templates import recognise
 from ..textnorm import key, key_longer_than, split_cells
 from .blocks import (
     GOAL_COLUMNS,
+    TOTALS_HINT,
     FundsReader,
     GoalReader,
     date_range,
@@ -76,6 +77,7 @@ def extract_segment(seg: Segment, raw: list[str] | None = None) -> Form | None:
     tot: dict[str, Any] = {}
     state = "header"
     content: list[Line] = []  # the rows some reader took
+    review = False  # the table prints 复核分 beside 自评分 (its totals row does too)
     for ln in _unwrap_head(seg.lines):
         if seg.title_line is not None and ln is seg.lines[0]:
             content.append(ln)
@@ -84,16 +86,17 @@ def extract_segment(seg: Segment, raw: list[str] | None = None) -> Form | None:
             content.append(ln)
             continue
         content.append(ln)
-        if state in ("table", "totals"):
-            t = totals(ln, review="review" in (table.layout.roles_after if table else []))
+        if state in ("table", "totals") and ln.values and TOTALS_HINT.search(ln.values[0]):
+            t = totals(ln, review=review)
             if t is not None:
                 for k, v in t.items():
                     tot[k] = v
                     where[k] = [ln.no]
                 state = "totals"
                 continue
-        lay = table_header(ln)
+        lay = table_header(ln) if "级" in ln.joined else None  # every table head says 一级/三级
         if lay is not None:
+            review = "review" in lay.roles_after
             table = TableReader(
                 lay,
                 seg.blank_after,
