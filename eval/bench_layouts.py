@@ -21,7 +21,6 @@ import argparse
 import json
 import math
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -32,17 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "eval" / "out"
 
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-def _one_core() -> None:
-    try:
-        cpus = sorted(os.sched_getaffinity(0))
-        os.sched_setaffinity(0, {cpus[-1]})
-    except (AttributeError, OSError):
-        pass
-
+from bench import _one_core, _peak_mb  # noqa: E402  (the sibling script: one pinning, one memory probe)
 
 # ---- child -------------------------------------------------------------------------------
 

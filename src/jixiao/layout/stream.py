@@ -46,6 +46,7 @@ class Tok:
     no: int
     kind: str  # label:<kind> | value | number | dash | op | text | empty
     glued: bool = False
+    more: tuple[int, ...] = ()  # further source lines (a label split over two lines)
 
 
 def classify(text: str) -> str:
@@ -73,17 +74,9 @@ def cell_tokens(cells: list[tuple[int, str]]) -> list[Tok]:
         t = text.strip()
         if out and t:
             prev = out[-1]
-            joined = (
-                joins_to_label(prev.text, t)
-                if prev.kind in ("text", "label:header") or prev.kind.startswith("label")
-                else None
-            )
-            if (joined is not None and label_kind(prev.text + t) is not None) or (
-                joined is not None and prev.kind == "text"
-            ):
-                out[-1] = Tok(joined, prev.no, "label:" + (label_kind(joined) or "header"))
-                out[-1].glued = False
-                _extend(out[-1], no)
+            joined = joins_to_label(prev.text, t) if prev.kind == "text" or prev.kind.startswith("label") else None
+            if joined is not None and (prev.kind == "text" or label_kind(prev.text + t) is not None):
+                out[-1] = Tok(joined, prev.no, "label:" + (label_kind(joined) or "header"), more=(no,))
                 continue
         out.append(Tok(t, no, classify(t)))
     return out
@@ -98,13 +91,6 @@ def atom_tokens(items: list[Atom], no: int) -> list[Tok]:
     return out
 
 
-_EXTRA: dict[int, set[int]] = {}
-
-
-def _extend(tok: Tok, no: int) -> None:
-    _EXTRA.setdefault(id(tok), {tok.no}).add(no)
-
-
 @dataclass
 class _Row:
     toks: list[Tok] = field(default_factory=list)
@@ -116,7 +102,7 @@ class _Row:
     def add(self, tok: Tok, text: str | None = None) -> None:
         self.cells.append(tok.text if text is None else text)
         self.nos.add(tok.no)
-        self.nos.update(_EXTRA.get(id(tok), ()))
+        self.nos.update(tok.more)
         self.toks.append(tok)
 
     def empty(self) -> None:
@@ -132,10 +118,7 @@ class _Row:
 
 def build_rows(toks: list[Tok], *, rows_are_lines: bool = False) -> list[Line]:
     """Rows of a token stream (see the module docstring)."""
-    try:
-        return _Builder(toks, rows_are_lines).run()
-    finally:
-        _EXTRA.clear()
+    return _Builder(toks, rows_are_lines).run()
 
 
 class _Builder:
@@ -363,16 +346,10 @@ class _Builder:
                     n += 1
                     continue
                 break
-            if role == "nature":
-                if t.kind == "op" or t.text in _NATURE_WORDS:
-                    out.append((t.text, t))
-                    self.i += 1
-                else:
-                    out.append(("", None))
-                n += 1
-                continue
-            if role == "direction":
-                if t.text in _DIRECTION_WORDS:
+            if role in ("nature", "direction"):
+                # 指标性质 (an operator, 定性/定量) or 指标方向 (正向/反向); anything else: blank
+                words = _NATURE_WORDS if role == "nature" else _DIRECTION_WORDS
+                if t.text in words or (role == "nature" and t.kind == "op"):
                     out.append((t.text, t))
                     self.i += 1
                 else:
@@ -424,8 +401,8 @@ class _Builder:
                         n += 1
                         row.uncertain = True
                         continue
-                if name_tok.glued or (t.glued is False and self._text_is_name(t, roles, n)):
-                    break
+                if name_tok.glued:
+                    break  # glued text after a glued name is the next row's
                 if role == "target" and "midterm" in roles and any(v for v, _ in out) and self._starts_row(0):
                     break  # one value read (中长期 | 年度, one printed), and this text starts the next row
                 out.append((t.text, t))
@@ -547,9 +524,6 @@ class _Builder:
         return nxt.kind in ("value", "number", "op") or (
             nxt.kind == "text" and (is_wording(nxt.text) or nxt.text in _NATURE_WORDS or nxt.text in _DIRECTION_WORDS)
         )
-
-    def _text_is_name(self, t: Tok, roles: list[str], n: int) -> bool:
-        return False
 
     # -- totals ----------------------------------------------------------------------------
 
