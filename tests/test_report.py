@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from jixiao.errors import InputError
 from jixiao.models import Finding
 from jixiao.report import render_report, write_report
-from jixiao.report.data import KIND_LABEL, SEVERITY_LABEL
 from jixiao.store import Decision, DecisionStore, decision_keys
+from jixiao.zh import KIND_LABEL, SEVERITY_LABEL
 from test_review_support import SEEDS, gold_findings, seed_documents
 
 EVIL = '<script>alert("x")</script> | **粗体** =1+1 &amp;'

@@ -11,8 +11,9 @@ import pytest
 from jixiao.models import Document, Finding
 from jixiao.render import fmt_num
 from jixiao.report import render_report, write_report
-from jixiao.report.data import KIND_LABEL, SEVERITY_LABEL, build, check_label, lines_text
+from jixiao.report.data import build, lines_text
 from jixiao.store import Decision, DecisionStore, decision_keys
+from jixiao.zh import KIND_LABEL, SEVERITY_LABEL, check_label
 from test_review_support import gold_findings, seed_documents
 
 openpyxl = pytest.importorskip("openpyxl")

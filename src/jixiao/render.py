@@ -8,9 +8,10 @@ from rich.table import Table
 from rich.text import Text
 
 from .models import Document, Form, Value
+from .zh import KIND_LABEL
 
 OP_SIGN = {"=": "=", ">=": "≥", "<=": "≤", ">": ">", "<": "<"}
-KIND_LABEL = {"self_evaluation": "绩效自评表", "target_declaration": "绩效目标申报表"}
+
 LAYOUT_LABEL = {
     "tabs": "制表符",
     "spaces": "空格对齐",

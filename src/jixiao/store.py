@@ -41,10 +41,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .errors import ConfigError, InputError, JixiaoError
 from .models import Finding
 from .textnorm import key as text_key
+from .zh import DECISION_LABEL
 
 DecisionValue = Literal["confirmed", "dismissed"]
 DECISION_VALUES: tuple[str, ...] = ("confirmed", "dismissed")
-DECISION_LABEL: dict[str, str] = {"confirmed": "确认问题", "dismissed": "不是问题"}
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 

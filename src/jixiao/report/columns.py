@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from ..models import SEVERITY_RANK, Form, Indicator, Value
 from ..render import fmt_value
-from .data import KIND_LABEL, SEVERITY_LABEL, FindingRow, ReportData, check_label, lines_text
+from ..zh import KIND_LABEL, SEVERITY_LABEL, check_label
+from .data import FindingRow, ReportData, lines_text
 from .evidence import INDICATOR_COLUMNS
 
 Cell = str | float | int | None

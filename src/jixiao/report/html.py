@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from ..zh import SEVERITY_LABEL
 from .columns import FINDING_DECISION_COL, FINDING_SEVERITY_COL, Cell, Table
-from .data import SEVERITY_LABEL, ReportData
+from .data import ReportData
 
 _CSS = """
 body{font-family:"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;margin:2em;color:#222}

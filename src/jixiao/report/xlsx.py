@@ -20,8 +20,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..store import DECISION_LABEL
+from ..zh import SEVERITY_LABEL
 from .columns import FINDING_DECISION_COL, FINDING_SEVERITY_COL, Cell, Table
-from .data import SEVERITY_LABEL
 
 # fills by severity (also used to mark highlighted cells), ARGB
 SEVERITY_FILL: dict[str, str] = {"error": "FFF4B6B6", "warning": "FFFFE08A", "info": "FFCFE3F7"}

@@ -38,9 +38,10 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import Worker, get_current_worker
 
 from ..errors import JixiaoError
-from ..report.data import build, check_label
+from ..report.data import build
 from ..report.evidence import INDICATOR_COLUMNS, Evidence, FormRef
 from ..store import Decision, DecisionStore, DecisionValue, PendingChange, StoreWriteError
+from ..zh import check_label
 from .loader import Batch, Loaded, Loading, Pair, reconcile_pairs
 from .screens import ALL_CHECKS, CheckPicker, HelpScreen, TextPrompt
 from .state import ReviewState

@@ -8,10 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..models import SEVERITY_RANK
-from ..report.data import SEVERITY_LABEL, FindingRow, ProjectRow, ReportData, check_label
+from ..report.data import FindingRow, ProjectRow, ReportData
 from ..report.evidence import FormRef
 from ..store import Decision
 from ..textnorm import key as text_key
+from ..zh import SEVERITY_LABEL, check_label
 
 # the severity filter cycles through these minimum severities
 SEVERITY_STEPS: tuple[str, ...] = ("info", "warning", "error")

@@ -13,8 +13,9 @@ from rich.text import Text
 
 from ..models import Form, Indicator, Value
 from ..render import LAYOUT_LABEL, fmt_num, fmt_value, funds_cells
-from ..report.data import KIND_LABEL, SEVERITY_LABEL, FindingRow, ProjectRow, check_label, lines_text
+from ..report.data import FindingRow, ProjectRow, lines_text
 from ..report.evidence import INDICATOR_COLUMNS, Evidence
+from ..zh import KIND_LABEL, SEVERITY_LABEL, check_label
 from .textdiff import copied_spans
 
 SEVERITY_STYLE: dict[str, str] = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}

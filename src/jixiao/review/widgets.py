@@ -25,8 +25,9 @@ from textual.widgets import DataTable, Static
 
 from ..models import Document, Form, Indicator
 from ..render import fmt_value
-from ..report.data import SEVERITY_LABEL, FindingRow, ProjectRow, check_label, lines_text
+from ..report.data import FindingRow, ProjectRow, lines_text
 from ..report.evidence import Evidence, FormRef
+from ..zh import SEVERITY_LABEL, check_label
 from .loader import Pair
 from .state import ReviewState
 from .views import (

@@ -19,8 +19,8 @@ from .. import __version__
 from ..engines import ENGINES
 from ..errors import InputError
 from ..render import fmt_money, fmt_num, fmt_value
-from ..report.data import CHECK_LABEL, KIND_LABEL, SEVERITY_LABEL
 from ..store import DECISION_LABEL, DecisionStore
+from ..zh import CHECK_LABEL, KIND_LABEL, SEVERITY_LABEL
 from . import api, errors, pages
 from .context import WebContext
 from .guard import GuardMiddleware

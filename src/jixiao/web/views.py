@@ -18,7 +18,8 @@ from markupsafe import Markup
 
 from ..models import SEVERITY_RANK, Form, Value
 from ..render import LAYOUT_LABEL, fmt_value
-from ..report.data import CHECK_LABEL, KIND_LABEL, SEVERITY_LABEL, FindingRow, ProjectRow, ReportData, lines_text
+from ..report.data import FindingRow, ProjectRow, ReportData, lines_text
+from ..zh import CHECK_LABEL, KIND_LABEL, SEVERITY_LABEL
 from .runs import Run, SourceText
 
 MAX_EVIDENCE_LINES = 8
