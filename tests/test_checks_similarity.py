@@ -76,17 +76,26 @@ def test_mentions_prefer_own_and_longer_names() -> None:
 
 
 def test_scales_without_all_pairs() -> None:
-    """3,000 distinct goal texts of one vocabulary: done well under a second on one core."""
+    """3,000 distinct goal texts of one vocabulary, and 8 times fewer: the time grows far
+    slower than all pairs would (64 times); a ratio, not a time, so a loaded machine passes."""
     import time
 
     rng = random.Random(7)
     texts = ["".join(rng.choice(ALPHABET) for _ in range(rng.randint(40, 120))) for _ in range(3000)]
     texts += [_mutate(rng, t, 2) for t in texts[:50]]
-    start = time.perf_counter()
+
+    def cpu(items: list[str]) -> float:
+        best = float("inf")
+        for _ in range(3):
+            start = time.process_time()
+            similar_pairs(items, cutoff=90)
+            best = min(best, time.process_time() - start)
+        return best
+
     pairs = similar_pairs(texts, cutoff=90)
-    elapsed = time.perf_counter() - start
     assert {(i, 3000 + i) for i in range(50)} <= {(i, j) for i, j, _ in pairs}
-    assert elapsed < 5.0, elapsed
+    small = cpu(texts[:375])
+    assert cpu(texts) < 8**1.6 * max(small, 1e-3)
 
 
 def test_minhash_finds_near_copies_among_many_texts() -> None:

@@ -69,7 +69,8 @@ def _sheet(rows: bytes, dimension: str | None = None, after: bytes = b"") -> byt
 
 
 def _refused(data: bytes, name: str) -> tuple[str, float, int]:
-    """The one-line Chinese message, the seconds it took and the peak of Python allocations."""
+    """The one-line Chinese message, the seconds it took (for a reader; tests assert the peak
+    of Python allocations, which shows the count stopped early, not time) and that peak."""
     tracemalloc.start()
     t0 = time.perf_counter()
     try:
@@ -104,9 +105,8 @@ def test_a_sheet_of_too_many_rows_is_refused_while_streaming(dimension: str | No
     Here 50,001 rows (one over max_rows): the count stops at the limit whatever the sheet's
     <dimension> says, so refusal takes a fraction of a second and a few MB."""
     data = _package(_tiny_xlsx(), {"xl/worksheets/sheet1.xml": _sheet(_rows(50_001), dimension)})
-    msg, elapsed, peak = _refused(data, "rows.xlsx")
+    msg, _, peak = _refused(data, "rows.xlsx")
     assert "行数过多" in msg and "max_rows" in msg
-    assert elapsed < 10, elapsed
     assert peak < 32 * MB, peak
 
 
@@ -119,9 +119,8 @@ def test_a_wide_sheet_is_refused_by_its_cell_count() -> None:
         for r in range(1, 20)
     )
     data = _package(_tiny_xlsx(), {"xl/worksheets/sheet1.xml": _sheet(rows, "A1:XFD19")})
-    msg, elapsed, peak = _refused(data, "wide.xlsx")
+    msg, _, peak = _refused(data, "wide.xlsx")
     assert "单元格" in msg and "max_cells" in msg
-    assert elapsed < 10, elapsed
     assert peak < 32 * MB, peak
 
 
@@ -155,9 +154,8 @@ def test_ranges_openpyxl_fills_with_cells_are_counted(what: str, ref: bytes) -> 
         xml = zipfile.ZipFile(io.BytesIO(base)).read(part)
         assert b'ref="A1"' in xml
         parts = {part: xml.replace(b'ref="A1"', b'ref="%s"' % ref)}
-    msg, elapsed, peak = _refused(_package(base, parts), f"{what}.xlsx")
+    msg, _, peak = _refused(_package(base, parts), f"{what}.xlsx")
     assert "max_cells" in msg
-    assert elapsed < 10, elapsed
     assert peak < 32 * MB, peak
 
 
@@ -175,9 +173,8 @@ def test_a_part_the_stdlib_parser_cannot_read_is_counted_with_lxml() -> None:
     rnd = random.Random(0)  # uneven spacing keeps the part's compression ratio ordinary
     xfs = "".join(f'<xf numFmtId="{i % 50}"{" " * rnd.randint(1, 9)}fontId="0"/>' for i in range(310_000))
     styles = re.sub(r'<cellXfs count="\d+">', f'<cellXfs count="310000">{xfs}', styles)
-    msg, elapsed, peak = _refused(_package(base, {"xl/styles.xml": _gbk(styles)}), "styles.xlsx")
+    msg, _, peak = _refused(_package(base, {"xl/styles.xml": _gbk(styles)}), "styles.xlsx")
     assert "max_cells" in msg
-    assert elapsed < 10, elapsed
     assert peak < 32 * MB, peak
 
 
@@ -221,9 +218,8 @@ def test_a_main_part_too_big_to_unpack_is_refused_from_the_directory(kind: str) 
             b"<sheetData>", pad + b"<sheetData>"
         )
     data = _package(base, {part: body}, stored=True)
-    msg, elapsed, peak = _refused(data, f"big.{kind}")
+    msg, _, peak = _refused(data, f"big.{kind}")
     assert "过大" in msg and part in msg and "zip_max_member" in msg
-    assert elapsed < 2, elapsed
     assert peak < 8 * MB, peak
 
 
@@ -234,9 +230,8 @@ def test_the_total_uncompressed_size_is_bounded(kind: str) -> None:
     folder = "word" if kind == "docx" else "xl"
     blob = bytes(22 * MB)
     data = _package(base, {f"{folder}/media/image{i}.png": blob for i in range(3)}, stored=True)
-    msg, elapsed, peak = _refused(data, f"media.{kind}")
+    msg, _, peak = _refused(data, f"media.{kind}")
     assert "过大" in msg and "zip_max_total" in msg
-    assert elapsed < 2, elapsed
     assert peak < 8 * MB, peak
 
 
@@ -245,9 +240,8 @@ def test_a_word_document_of_dense_elements_is_refused_while_streaming() -> None:
     took 20 s and 790 MB). Counted while streaming and refused at max_elements."""
     body = b'<w:document xmlns:w="%s"><w:body>%s</w:body></w:document>' % (WORD, b"<w:p/>" * 1_100_000)
     data = _package(_tiny_docx(), {"word/document.xml": body}, stored=True)
-    msg, elapsed, peak = _refused(data, "dense.docx")
+    msg, _, peak = _refused(data, "dense.docx")
     assert "max_elements" in msg
-    assert elapsed < 10, elapsed
     assert peak < 32 * MB, peak
 
 
@@ -262,9 +256,7 @@ def test_cli_refuses_with_exit_2_and_one_line(tmp_path: Path, kind: str) -> None
         word = "过大"
     path = tmp_path / f"hostile.{kind}"
     path.write_bytes(data)
-    t0 = time.perf_counter()
     p = subprocess.run([*JIXIAO, "extract", str(path)], capture_output=True, text=True, timeout=120)
-    assert time.perf_counter() - t0 < 30
     assert p.returncode == 2
     err = p.stderr.strip()
     assert word in err and "\n" not in err and "Traceback" not in err

@@ -87,15 +87,12 @@ async def _fire(url: str, n: int) -> Counter[int]:
 
 
 def test_300_concurrent_uploads_at_the_run_limit_never_answer_500(server: str, tmp_path: Path) -> None:
-    start = time.monotonic()
     statuses = asyncio.run(_fire(server, 300))
-    elapsed = time.monotonic() - start
     server_errors = sum(c for s, c in statuses.items() if s >= 500)
     assert server_errors == 0, f"{server_errors} × 5xx of 300: {dict(statuses)}"
     # a run pruned before its page was read is gone (404); nothing else is acceptable
     assert set(statuses) <= {200, 404}, dict(statuses)
     assert statuses[200] > 0
-    assert elapsed < 60
     runs = tmp_path / "data" / "runs"
     assert len(list(runs.glob("*.json"))) <= KEEP
     assert not list(runs.glob("*.tmp")), "no temporary file is left behind"

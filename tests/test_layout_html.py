@@ -4,7 +4,6 @@ merged cells expanded into the grid (value top-left, covered positions empty).""
 from __future__ import annotations
 
 import random
-import time
 from pathlib import Path
 
 import pytest
@@ -108,11 +107,11 @@ def test_broken_html() -> None:
 def test_huge_spans_capped_and_fast() -> None:
     first = "<table><tr>" + '<td colspan="999999999" rowspan="999999999">x</td>' * 50 + "</tr>"
     html = [first] + ["<tr><td>y</td></tr>"] * 3000 + ["</table>"]
-    start = time.perf_counter()
     rows = html_rows(html)
-    assert time.perf_counter() - start < 5
     first_row = rows[0][1]
     assert len(first_row) <= MAX_COLUMNS
+    # spans are capped, so the grid stays the size of the text, not of the spans' claims
+    assert len(rows) <= 3001 and sum(len(cells) for _, cells in rows) <= 3001 * MAX_COLUMNS
     assert [i for i, c in enumerate(first_row) if c] == [0, 200, 400]  # colspan capped at 200
     # rowspan capped at 1000: the y of rows 2-1000 is pushed past the width cap (dropped, rows empty);
     # from the 1001st row on, y is back in column 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..textnorm import clean, key, key_longer_than
 from ..values import to_number
@@ -54,6 +55,7 @@ _LABEL_RE = re.compile("^(?:" + "|".join(map(re.escape, _LABELS_BY_LEN)) + ")")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?")
 
 
+@lru_cache(maxsize=1 << 14)
 def header_label(cell: str) -> tuple[str, str] | None:
     """(field, inline value) when a cell is a header label, possibly with its value."""
     k = key(cell)
@@ -159,16 +161,26 @@ def date_range(text: str | None) -> tuple[str | None, str | None]:
     return f"{y1:04d}-{m1:02d}-{d1 or 1:02d}", f"{y2:04d}-{m2:02d}-{d2 or last:02d}"
 
 
-# a value that runs into the next label ('居村病媒生物防制项目性质'): a lost tab
-_TRAILING_LABEL = re.compile("(?<=.)(" + "|".join(map(re.escape, (x for x in _LABELS_BY_LEN if len(x) >= 4))) + ")$")
+# a value that runs into the next label ('居村病媒生物防制项目性质'): a lost tab. Looked up
+# by suffix length (longest first) rather than by a regex tried at every position of the cell.
+_TRAILING_LABELS = frozenset(x for x in _LABELS_BY_LEN if len(x) >= 4)
+_TRAILING_LENGTHS = sorted({len(x) for x in _TRAILING_LABELS}, reverse=True)
+
+
+def _trailing_label(cell: str) -> str | None:
+    """The longest header label the cell ends in, when at least two characters stand before it."""
+    for n in _TRAILING_LENGTHS:
+        if len(cell) > n and cell[-n:] in _TRAILING_LABELS:
+            return cell[-n:] if len(cell) - n >= 2 else None
+    return None
 
 
 def _unglue_labels(cells: list[str]) -> list[str]:
     out: list[str] = []
     for c in cells:
-        m = _TRAILING_LABEL.search(c) if header_label(c) is None else None
-        if m and len(c) - len(m.group(1)) >= 2:
-            out += [c[: m.start(1)].rstrip(), m.group(1)]
+        label = _trailing_label(c) if header_label(c) is None else None
+        if label:
+            out += [c[: -len(label)].rstrip(), label]
         else:
             out.append(c)
     return out

@@ -196,25 +196,21 @@ def _placement(
 ) -> tuple[set[int], list[dict[str, Any]], float]:
     """The source lines the form's readers placed, the lines inside the form they did not
     (with their text), and the share placed: the form's confidence."""
-    placed: set[int] = set()
+    placed = {ln.no for ln in content}
     shaky: set[int] = set()
     for ln in content:
-        if ln._src is None:
-            placed.add(ln.no)  # most rows: one line, no tuple to make
-        else:
-            placed.update(ln._src)
-        if ln.uncertain:
-            shaky.update(ln.src)
+        if ln._src is not None or ln.uncertain:  # rebuilt or guessed rows only: few, or none
+            placed.update(ln.src)
+            if ln.uncertain:
+                shaky.update(ln.src)
     if not placed or raw is None:
         return placed, [], 1.0
     first, last = min(placed), max(placed)
     unread: list[dict[str, Any]] = []
-    counted = 0
+    top = min(last, len(raw))
+    counted = len(placed) if last <= len(raw) else sum(1 for no in placed if no <= top)
     # only the lines no reader placed need a look: most forms have none or a few
-    for no in range(first, min(last, len(raw)) + 1):
-        if no in placed:
-            counted += 1
-            continue
+    for no in sorted(set(range(first, top + 1)).difference(placed)):
         text = raw[no - 1].strip()
         if not text or split_cells(text) is None:
             continue  # blank lines, rules and page furniture are no content

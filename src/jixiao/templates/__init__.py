@@ -74,40 +74,44 @@ def recognise(title: str, columns: list[str], text: str | Callable[[], str]) -> 
     of its table's columns, and its marks (``text``, or a function that makes it: only read
     when several templates are candidates); ``unknown`` when nothing speaks for any."""
     title = title.replace(" ", "").replace("\u3000", "")
-    best, best_score = UNKNOWN, 0.0
     pool = _candidates(title, tuple(columns), templates())
     if not pool:
         return UNKNOWN
     if callable(text):
         text = text()
     text = text.replace(" ", "").replace("\u3000", "")  # marks split by a layout's spaces still count
-    for t in pool:
-        hits = [w for w in t.titles if w in title]
-        score = 3 + max(map(len, hits)) / 10 if hits else 0.0
-        if columns and columns in t.columns:
-            score += 2
-        if not hits and not (columns and columns in t.columns):
-            continue
+    best, best_score = UNKNOWN, 0.0
+    for t, score, by_title, by_columns in pool:
         marks = sum(map(text.__contains__, t.marks))
         score += marks - 2 * sum(map(text.__contains__, t.unmarks))
         # columns alone say little (most declarations print one 指标值 column): with a mark
-        if (hits or (columns and columns in t.columns and marks)) and score > best_score:
+        if (by_title or (by_columns and marks)) and score > best_score:
             best, best_score = t.id, score
     return best
 
 
-_CANDIDATES: dict[tuple[str, tuple[str, ...], int], tuple[Template, ...]] = {}
+# (template, score from title and columns, title names it, columns name it)
+_Candidate = tuple[Template, float, bool, bool]
+_CANDIDATES: dict[tuple[str, tuple[str, ...], int], tuple[_Candidate, ...]] = {}
 
 
-def _candidates(title: str, columns: tuple[str, ...], pool: tuple[Template, ...]) -> tuple[Template, ...]:
-    """The templates a title or a column layout can name at all (most forms of a batch share
-    both, so the marks are looked for in a few templates only)."""
+def _candidates(title: str, columns: tuple[str, ...], pool: tuple[Template, ...]) -> tuple[_Candidate, ...]:
+    """The templates a title or a column layout can name at all, with what the title and the
+    columns already say for each: most forms of a batch share both, so per form only the
+    marks are looked for, in a few templates."""
     k = (title, columns, id(pool))
     hit = _CANDIDATES.get(k)
     if hit is None:
         if len(_CANDIDATES) > 4096:
             _CANDIDATES.clear()
-        hit = _CANDIDATES[k] = tuple(t for t in pool if any(w in title for w in t.titles) or list(columns) in t.columns)
+        found: list[_Candidate] = []
+        for t in pool:
+            hits = [w for w in t.titles if w in title]
+            by_columns = bool(columns) and list(columns) in t.columns
+            if hits or by_columns:
+                score = (3 + max(map(len, hits)) / 10 if hits else 0.0) + (2 if by_columns else 0)
+                found.append((t, score, bool(hits), by_columns))
+        hit = _CANDIDATES[k] = tuple(found)
     return hit
 
 
