@@ -63,7 +63,6 @@ def test_every_finding_row_cell_by_cell(workbook: Book) -> None:
     ws = wb["问题清单"]
     data = build(docs, findings, decisions)
     assert ws.max_row == len(findings) + 1
-    seen = set()
     for n, fr in enumerate(data.findings, start=1):
         f = fr.finding
         row = [c.value for c in ws[n + 1]]
@@ -96,7 +95,7 @@ def test_every_finding_row_cell_by_cell(workbook: Book) -> None:
 
 
 def test_text_is_never_a_formula(workbook: Book) -> None:
-    wb, _, findings, _ = workbook
+    wb, *_ = workbook
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
@@ -179,7 +178,8 @@ def test_indicator_cells_a_finding_points_at_are_highlighted(workbook: Book) -> 
                 ws.cell(r, header.index("三级指标") + 1).comment.text
             ), "only the cells the check is about"
     related = header.index("相关问题") + 1
-    assert check_label("vague-actual") in ws.cell(2 + 9, related).value  # line 25, the tenth indicator of the first form
+    # line 25, the tenth indicator of the first form
+    assert check_label("vague-actual") in ws.cell(2 + 9, related).value
     assert fmt_num(ws.cell(2, 10).value) == "8"
 
 
