@@ -95,7 +95,11 @@ def write_report(
     The file gets the mode any new file of the user gets (0666 less the umask, as ``>`` in a
     shell would), not the 0600 of a temporary file: an export is made to be shared."""
     out = Path(out)
-    body = render_report(docs, findings, decisions, format_for(out))
+    write_atomic(out, render_report(docs, findings, decisions, format_for(out)))
+
+
+def write_atomic(out: Path, body: bytes) -> None:
+    """``body`` to ``out`` through a temporary file beside it, with the user's default mode."""
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = _create_beside(out)
     try:
@@ -128,5 +132,6 @@ __all__ = [
     "format_for",
     "render_data",
     "render_report",
+    "write_atomic",
     "write_report",
 ]

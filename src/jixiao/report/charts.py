@@ -110,6 +110,7 @@ def hbar_chart(
     per_row = 1 if stacked else max(1, len(series))
     bar_h = 13 if per_row == 1 else 10
     row_h = bar_h * per_row + 8
+    small = FONT_SIZE if per_row == 1 else 9
     height = head + row_h * len(labels) + 24
     if top is None:
         if stacked:
@@ -139,6 +140,11 @@ def hbar_chart(
         for j, (s, color) in enumerate(zip(series, colors)):
             v = s.values[i] or 0
             if v <= 0:
+                if not stacked and s.values[i] is not None:  # a measured zero says so; a gap stays blank
+                    by = y + bar_h * j
+                    out.append(
+                        f'<text x="{x0 + 4:.1f}" y="{by + bar_h - 2:.1f}" font-size="{small}">{value_text(0)}</text>'
+                    )
                 continue
             w = plot_w * v / scale_top
             by = y if stacked else y + bar_h * j
@@ -156,7 +162,9 @@ def hbar_chart(
                     )
                 x += w
             else:
-                out.append(f'<text x="{x + w + 4:.1f}" y="{by + bar_h - 3:.1f}">{value_text(v)}</text>')
+                out.append(
+                    f'<text x="{x + w + 4:.1f}" y="{by + bar_h - 2:.1f}" font-size="{small}">{value_text(v)}</text>'
+                )
         if stacked:
             total = sum(s.values[i] or 0 for s in series)
             out.append(f'<text x="{x + 4:.1f}" y="{y + bar_h - 3:.1f}">{value_text(total)}</text>')

@@ -251,15 +251,22 @@ def _stale(data: ReportData) -> str:
     return f"<section><h2>已失效的审核记录</h2><p>以下审核记录对应的问题在当前文件中已不存在：</p><ul>{items}</ul></section>"
 
 
+def page(title: str, body: Sequence[str]) -> bytes:
+    """A whole self-contained page (this module's CSS, print rules included) around ``body``,
+    which is HTML already escaped; ``title`` is plain text."""
+    head = (
+        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>"
+    )
+    return "\n".join([head, *(b for b in body if b), "</body></html>"]).encode("utf-8")
+
+
 def render_html(data: ReportData, tables: Sequence[Table], generated_at: str) -> bytes:
     """The page; ``generated_at`` is already in the words people read (see stamps.local_time)."""
     by_name = {t.name: t for t in tables}
     files = "、".join(file_name(d.source) for d in data.docs)
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="zh-CN"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>绩效表审核报告</title><style>{_CSS}</style></head><body>",
         "<h1>绩效表审核报告</h1>",
         f'<p class="meta">文件：{escape(files)}<br>生成时间：{escape(generated_at)}</p>',
         _summary(data),
@@ -279,5 +286,5 @@ def render_html(data: ReportData, tables: Sequence[Table], generated_at: str) ->
                 note="问题所指的单元格按严重程度着色；全部指标见 .xlsx 导出的“指标”工作表。",
             )
         )
-    parts += [_stale(data), "</body></html>"]
-    return "\n".join(p for p in parts if p).encode("utf-8")
+    parts.append(_stale(data))
+    return page("绩效表审核报告", parts)
