@@ -49,7 +49,7 @@ table.kpi .n{display:block;font-size:1.5em;font-weight:600}
 table.kpi .l{display:block;color:#555;font-size:.85em}
 table.checks{width:auto;table-layout:auto;margin:0}
 table.checks td,table.checks th{white-space:nowrap}
-table.side{border:0;table-layout:auto;width:100%;margin:0}table.side tr{page-break-inside:auto;break-inside:auto}table.side>tbody>tr>td{border:0;padding:0 1.5em 0 0}
+table.side{border:0;table-layout:auto;width:100%;margin:0}table.side>tbody>tr>td:first-child{width:1%}table.side tr{page-break-inside:auto;break-inside:auto}table.side>tbody>tr>td{border:0;padding:0 1.5em 0 0}
 figure{margin:.6em 0 1.2em;page-break-inside:avoid;break-inside:avoid}
 figcaption{font-weight:600;margin-bottom:.3em}
 .chart{max-width:100%;height:auto}
