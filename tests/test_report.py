@@ -104,7 +104,7 @@ def test_markdown_escapes_cells() -> None:
     md = render_report(docs, [f], {}, "md").decode()
     row = next(line for line in md.splitlines() if "第一行" in line)
     assert "a\\|b" in row and "第一行<br>第二行 \\| \\<b\\>" in row
-    assert row.count(" | ") == 9  # ten columns, none split by the text
+    assert row.count(" | ") == 10  # eleven columns, none split by the text
 
 
 def test_write_report_by_suffix_and_atomically(tmp_path: Path, decided: Decided) -> None:

@@ -209,3 +209,19 @@ def test_pdf_text_has_every_finding_project_and_check(tmp_path: Path) -> None:
     with pdfplumber.open(out) as pdf:  # the Chinese is set in a CJK font, not boxes
         fonts = {c["fontname"] for c in pdf.pages[0].chars if ord(c["text"]) > 0x2E7F}
     assert fonts and all("CJK" in f or "Han" in f for f in fonts), fonts
+
+
+def test_empty_run_says_so_without_charts() -> None:
+    docs = list(seed_documents())
+    page = render_report(docs, [], {}, "html").decode()
+    assert "没有发现问题" in page and "<svg" not in page
+    assert page.count("<h3>文件：") == len(docs), "the projects are still listed by file"
+
+
+def test_every_export_names_the_check_id(run: Run) -> None:
+    """The contract: every export lists each finding's check id (beside its Chinese name)."""
+    docs, findings, decisions = run
+    for fmt in ("html", "md"):
+        text = render_report(docs, findings, decisions, fmt).decode()
+        for f in findings:
+            assert f.check.replace("_", "\\_") in text or f.check in text, (fmt, f.check)

@@ -33,6 +33,7 @@ def _table(t: Table, columns: Sequence[str] | None = None) -> list[str]:
 _FINDING_COLUMNS = (
     "序号",
     "检查项",
+    "检查项编号",
     "严重程度",
     "项目名称",
     "表单类型",
