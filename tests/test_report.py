@@ -12,7 +12,7 @@ from jixiao.errors import InputError
 from jixiao.models import Finding
 from jixiao.report import render_report, write_report
 from jixiao.store import Decision, DecisionStore, decision_keys
-from jixiao.zh import KIND_LABEL, SEVERITY_LABEL
+from jixiao.zh import KIND_LABEL, SEVERITY_LABEL, check_label
 from test_review_support import SEEDS, gold_findings, seed_documents
 
 EVIL = '<script>alert("x")</script> | **粗体** =1+1 &amp;'
@@ -65,7 +65,7 @@ def test_markdown_table_has_every_finding(decided: Decided) -> None:
     md = render_report(list(seed_documents()), findings, decisions, "md").decode()
     table = [line for line in md.splitlines() if line.startswith("| ") and line[2].isdigit()]
     assert len(table) == len(findings) + len(list(p for d in seed_documents() for p in d.forms))
-    first = next(line for line in table if findings[1].check in line and "不是问题" in line)
+    first = next(line for line in table if check_label(findings[1].check) in line and "不是问题" in line)
     assert "已核实：合理" in first
     assert any("请单位补充说明" in line for line in table)
 
@@ -91,9 +91,9 @@ def test_html_is_self_contained_and_escaped(tmp_path: Path) -> None:
     assert "&amp;amp;" in page, "an entity in the input is shown, not interpreted"
     for external in ("http://", "https://", "src=", "<link", "@import"):
         assert external not in page
-    for header in ("检查项", "严重程度", "项目名称", "表单类型", "问题说明", "行号", "审核结论", "备注"):
+    for header in ("检查项", "严重程度", "项目名称", "表单类型", "问题说明", "行号", "审核结论", "理由与备注"):
         assert f"<th>{header}</th>" in page
-    assert page.count('<tr><td class="num">') >= len(gold_findings())
+    assert page.count('<tr id="f-') == len(gold_findings()) + 1
 
 
 def test_markdown_escapes_cells() -> None:
@@ -104,7 +104,7 @@ def test_markdown_escapes_cells() -> None:
     md = render_report(docs, [f], {}, "md").decode()
     row = next(line for line in md.splitlines() if "第一行" in line)
     assert "a\\|b" in row and "第一行<br>第二行 \\| \\<b\\>" in row
-    assert row.count(" | ") == 9  # ten columns, none split by the text
+    assert row.count(" | ") == 10  # eleven columns, none split by the text
 
 
 def test_write_report_by_suffix_and_atomically(tmp_path: Path, decided: Decided) -> None:
@@ -118,7 +118,7 @@ def test_write_report_by_suffix_and_atomically(tmp_path: Path, decided: Decided)
         f"报告{s}" for s in (".json", ".md", ".html", ".xlsx")
     ), "no temporary file left behind"
     with pytest.raises(InputError):
-        write_report(docs, findings, decisions, tmp_path / "报告.pdf")
+        write_report(docs, findings, decisions, tmp_path / "报告.doc")
 
 
 def test_labels_are_chinese() -> None:

@@ -58,6 +58,12 @@ from .options import engine_option, format_option
     default=None,
     help="与已提交的指标基准（如 eval/baseline.json）比较；有指标下降时退出码为 1",
 )
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="另写出带图表的 HTML 评估报告（如 eval.html；--noise 时为噪声曲线和各版式 F1）",
+)
 def command(
     fixture_dir: Path | None,
     engine: str,
@@ -73,6 +79,7 @@ def command(
     no_baseline: bool,
     n_errors: int,
     against: Path | None,
+    out: Path | None,
 ) -> None:
     """在标注样例上评估抽取、检查与核对的质量（默认使用项目自带的 fixtures/）。"""
     from rich.console import Console
@@ -80,6 +87,8 @@ def command(
     from ..errors import InputError
 
     console = Console()
+    if out is not None and out.suffix.lower() not in (".html", ".htm"):
+        raise click.BadParameter(f"{out}：评估报告只能写成 .html", param_hint="--out")
     if noise:
         from ..evaluation.curve import LEVELS, noise_curve
         from ..evaluation.layouts_render import LAYOUT_CLASSES
@@ -128,6 +137,10 @@ def command(
             echo_json(curve.to_json())
         else:
             render_curve(curve, console)
+        if out is not None:
+            from ..evaluation.report_html import curve_page, write_page
+
+            write_page(out, curve_page(curve))
         return
     from ..evaluation import regress
     from ..evaluation.fixtures import default_dir
@@ -139,11 +152,15 @@ def command(
         raise InputError("找不到 fixtures/ 目录，请指定 FIXTURE_DIR (no fixture directory found)")
     report = run_eval(root, engine, with_baseline=not no_baseline)
     dropped = regress.drops(regress.committed(against, engine), report.result.metrics()) if against else []
+    if out is not None:
+        from ..evaluation.report_html import eval_page, write_page
+
+        write_page(out, eval_page(report))
     if fmt == "json":
-        out = report.to_json(n_errors)
+        body = report.to_json(n_errors)
         if against:
-            out["regressions"] = [str(d) for d in dropped]
-        echo_json(out)
+            body["regressions"] = [str(d) for d in dropped]
+        echo_json(body)
     else:
         render_report(report, console, n_errors)
         if against:

@@ -1,4 +1,4 @@
-"""jixiao report FILE... --out PATH.{xlsx,html,md,json} [--db PATH] [--engine]"""
+"""jixiao report FILE... --out PATH.{xlsx,html,pdf,md,json} [--db PATH] [--engine]"""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from .options import engine_option, files_argument
     "out",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="输出文件，后缀决定格式：.xlsx、.html、.md、.json",
+    help="输出文件，后缀决定格式：.xlsx、.html、.pdf、.md、.json",
 )
 @click.option(
     "--db",
@@ -27,7 +27,9 @@ from .options import engine_option, files_argument
 )
 @engine_option
 def command(files: tuple[str, ...], out: Path, db: Path | None, engine: str) -> None:
-    """导出审核报告：每个问题的检查项、项目、表类型、严重程度、说明、行号，以及审核结论和备注。"""
+    """导出审核报告：每个问题的检查项、项目、表类型、严重程度、说明、行号，以及审核结论和备注。
+
+    .html 和 .pdf 先给出概况（按严重程度、按检查项的问题数和图表），便于邮寄和打印。"""
     from ..errors import InputError
     from ..report import format_for, write_report
     from ..review.loader import default_checker

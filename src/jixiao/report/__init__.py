@@ -1,10 +1,11 @@
 """Exports: every finding with its check, project, kind, severity, message, lines and the
-reviewer's decision and note, as .xlsx, .html, .md or .json.
+reviewer's decision and note, as .xlsx, .html, .pdf, .md or .json.
 
     write_report(docs, findings, store.all(), Path("审核结果.xlsx"))
     data = render_report(docs, findings, decisions, "html")   # bytes, for a download
 
-openpyxl is imported only for .xlsx, so the other formats work without the extra.
+openpyxl is imported only for .xlsx and WeasyPrint only for .pdf, so the other formats work
+without those extras. The PDF is the HTML page, printed.
 """
 
 from __future__ import annotations
@@ -20,11 +21,20 @@ from ..models import Document, Finding
 from ..store import Decision
 from .columns import findings_table, indicators_table, projects_table
 from .data import ReportData, build
+from .stamps import local_time
 
-FORMATS: dict[str, str] = {".xlsx": "xlsx", ".html": "html", ".htm": "html", ".md": "md", ".json": "json"}
+FORMATS: dict[str, str] = {
+    ".xlsx": "xlsx",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+    ".md": "md",
+    ".json": "json",
+}
 MEDIA_TYPES: dict[str, str] = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
     "md": "text/markdown; charset=utf-8",
     "json": "application/json",
 }
@@ -34,39 +44,46 @@ def format_for(path: str | Path) -> str:
     """The format a file name asks for; an unknown suffix is a usage error."""
     fmt = FORMATS.get(Path(path).suffix.lower())
     if fmt is None:
-        raise InputError(f"{path}: 不支持的导出格式，请使用 .xlsx、.html、.md 或 .json (unknown report format)")
+        raise InputError(f"{path}: 不支持的导出格式，请使用 .xlsx、.html、.pdf、.md 或 .json")
     return fmt
 
 
 def render_data(data: ReportData, fmt: str, generated_at: str | None = None) -> bytes:
+    """``generated_at``: an ISO time (now when None); JSON keeps it ISO, the pages show it local."""
     stamp = generated_at or datetime.now().astimezone().isoformat(timespec="seconds")
     if fmt == "json":
         from .jsonfmt import render_json
 
         return render_json(data, stamp)
+    shown = local_time(stamp)
     tables = [findings_table(data), projects_table(data), indicators_table(data)]
     if fmt == "xlsx":
         try:
             from .xlsx import render_xlsx
         except ImportError as e:
-            raise InputError(f"导出 .xlsx 需要安装 openpyxl：pip install 'jixiao[review]' ({e.name} missing)") from e
+            raise InputError(f"导出 .xlsx 需要安装 openpyxl：pip install 'jixiao[review]'（缺少 {e.name}）") from e
 
         return render_xlsx(tables)
-    if fmt == "html":
+    if fmt in ("html", "pdf"):
         from .html import render_html
 
-        return render_html(data, tables, stamp)
+        page = render_html(data, tables, shown)
+        if fmt == "html":
+            return page
+        from .pdf import render_pdf
+
+        return render_pdf(page)
     if fmt == "md":
         from .markdown import render_markdown
 
-        return render_markdown(data, tables, stamp)
-    raise InputError(f"不支持的导出格式 {fmt!r}，可选：xlsx、html、md、json (unknown report format)")
+        return render_markdown(data, tables, shown)
+    raise InputError(f"不支持的导出格式 {fmt!r}，可选：xlsx、html、pdf、md、json")
 
 
 def render_report(
     docs: Sequence[Document], findings: Sequence[Finding], decisions: dict[str, Decision], fmt: str
 ) -> bytes:
-    """The report as bytes (``fmt``: xlsx, html, md or json)."""
+    """The report as bytes (``fmt``: xlsx, html, pdf, md or json)."""
     return render_data(build(docs, findings, decisions), fmt.lower().lstrip("."))
 
 
@@ -78,7 +95,11 @@ def write_report(
     The file gets the mode any new file of the user gets (0666 less the umask, as ``>`` in a
     shell would), not the 0600 of a temporary file: an export is made to be shared."""
     out = Path(out)
-    body = render_report(docs, findings, decisions, format_for(out))
+    write_atomic(out, render_report(docs, findings, decisions, format_for(out)))
+
+
+def write_atomic(out: Path, body: bytes) -> None:
+    """``body`` to ``out`` through a temporary file beside it, with the user's default mode."""
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = _create_beside(out)
     try:
@@ -111,5 +132,6 @@ __all__ = [
     "format_for",
     "render_data",
     "render_report",
+    "write_atomic",
     "write_report",
 ]

@@ -1,7 +1,8 @@
 """The tables of an export as plain cells: one definition, laid out by every writer.
 
 Each table is a header (Chinese) and rows of cells (str, float, int or None). A cell may be
-marked: the severity of the findings that point at it, and their messages.
+marked: the severity of the findings that point at it, and their messages. Files are named,
+never given by path, and no internal key is shown (the JSON export keeps both, for programs).
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from dataclasses import dataclass, field
 from ..models import SEVERITY_RANK, Form, Indicator, Value
 from ..render import fmt_value
 from ..zh import KIND_LABEL, SEVERITY_LABEL, check_label
-from .data import FindingRow, ReportData, lines_text
+from .data import FindingRow, ReportData, file_name, lines_text
 from .evidence import INDICATOR_COLUMNS
+from .stamps import local_time
 
 Cell = str | float | int | None
 
@@ -37,14 +39,14 @@ class Table:
     marks: dict[tuple[int, int], Mark] = field(default_factory=dict)  # (row, column) -> mark
 
     def mark(self, row: int, col: int, fr: FindingRow) -> None:
-        note = f"[{fr.finding.check}] {fr.finding.message}"
+        note = f"【{check_label(fr.finding.check)}】{fr.finding.message}"
         self.marks.setdefault((row, col), Mark(fr.finding.severity)).add(fr.finding.severity, note)
 
 
 FINDING_HEADER = [
     "序号",
     "检查项",
-    "检查项说明",
+    "检查项编号",
     "严重程度",
     "文件",
     "项目名称",
@@ -57,7 +59,6 @@ FINDING_HEADER = [
     "理由",
     "备注",
     "审核时间",
-    "决定键",
 ]
 # positions the writers style (0-based)
 FINDING_SEVERITY_COL = FINDING_HEADER.index("严重程度")
@@ -68,10 +69,10 @@ def finding_cells(n: int, fr: FindingRow) -> list[Cell]:
     f = fr.finding
     return [
         n,
-        f.check,
         check_label(f.check),
+        f.check,
         SEVERITY_LABEL.get(f.severity, f.severity),
-        f.source or "",
+        file_name(f.source),
         f.project or "",
         KIND_LABEL.get(f.kind or "", f.kind or ""),
         f.message,
@@ -81,8 +82,7 @@ def finding_cells(n: int, fr: FindingRow) -> list[Cell]:
         fr.decision_label,
         fr.reason,
         fr.note,
-        fr.decided_at,
-        fr.key,
+        local_time(fr.decided_at),
     ]
 
 
@@ -141,7 +141,7 @@ def projects_table(data: ReportData) -> Table:
         t.rows.append(
             [
                 n,
-                p.source,
+                p.file_name,
                 KIND_LABEL.get(form.kind, form.kind),
                 form.year,
                 p.name,
@@ -206,12 +206,12 @@ def indicators_table(data: ReportData) -> Table:
             frs = pointing.get(ind_i, [])
             t.rows.append(
                 [
-                    p.source,
+                    p.file_name,
                     p.name,
                     KIND_LABEL.get(form.kind, form.kind),
                     ind.line,
                     *indicator_cells(ind),
-                    "；".join(dict.fromkeys(fr.finding.check for fr in frs)),
+                    "；".join(dict.fromkeys(check_label(fr.finding.check) for fr in frs)),
                 ]
             )
             row = len(t.rows) - 1

@@ -15,6 +15,14 @@ from ..zh import SEVERITIES, check_label
 from .evidence import Evidence, FormRef, Located, locate
 
 
+def file_name(source: str | None) -> str:
+    """The file's name without its folders (a report is mailed; where the reviewer keeps the
+    file is nobody else's business): 'C:\\表\\a.xlsx' and '/home/x/a.xlsx' both give 'a.xlsx'."""
+    if not source:
+        return ""
+    return source.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or source
+
+
 def lines_text(lines: Sequence[int]) -> str:
     """'8-9' for a run, '8, 12' otherwise."""
     if not lines:
@@ -98,6 +106,10 @@ class ProjectRow:
     @property
     def name(self) -> str:
         return self.form.project_name or "（未识别项目）"
+
+    @property
+    def file_name(self) -> str:
+        return file_name(self.source)
 
     def as_json(self) -> dict[str, object]:
         f = self.form

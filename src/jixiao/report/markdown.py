@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .columns import Cell, Table
-from .data import ReportData
+from .data import ReportData, file_name
+from .overview import by_check
 
 
 def _md(value: Cell) -> str:
@@ -32,6 +33,7 @@ def _table(t: Table, columns: Sequence[str] | None = None) -> list[str]:
 _FINDING_COLUMNS = (
     "序号",
     "检查项",
+    "检查项编号",
     "严重程度",
     "项目名称",
     "表单类型",
@@ -55,17 +57,34 @@ _PROJECT_COLUMNS = (
 )
 
 
+def _by_check(data: ReportData) -> list[str]:
+    rows = by_check(data)
+    if not rows:
+        return []
+    out = [
+        "## 各检查项的问题数",
+        "",
+        "| 检查项 | 检查项编号 | 错误 | 警告 | 提示 | 合计 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        nums = " | ".join(str(r.counts[s] or "") for s in ("error", "warning", "info"))
+        out.append(f"| {_md(r.label)} | {_md(r.check)} | {nums} | {r.total} |")
+    return [*out, ""]
+
+
 def render_markdown(data: ReportData, tables: Sequence[Table], generated_at: str) -> bytes:
     s = data.summary()
     by_name = {t.name: t for t in tables}
     lines = [
         "# 绩效表审核报告",
         "",
-        f"- 文件：{_md('、'.join(d.source for d in data.docs))}",
+        f"- 文件：{_md('、'.join(file_name(d.source) for d in data.docs))}",
         f"- 生成时间：{generated_at}",
         f"- 表单 {s.forms} 张，问题 {s.findings} 个（错误 {s.error}、警告 {s.warning}、提示 {s.info}）",
         f"- 审核进度：已确认 {s.confirmed}，已排除 {s.dismissed}，未处理 {s.undecided}",
         "",
+        *_by_check(data),
         "## 问题清单",
         "",
         *_table(by_name["问题清单"], _FINDING_COLUMNS),

@@ -19,8 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..store import DECISION_LABEL
-from ..zh import SEVERITY_LABEL
+from ..zh import DECISION_LABEL, SEVERITY_LABEL
 from .columns import FINDING_DECISION_COL, FINDING_SEVERITY_COL, Cell, Table
 
 # fills by severity (also used to mark highlighted cells), ARGB
