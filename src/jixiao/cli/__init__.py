@@ -15,12 +15,13 @@ import click
 
 from .. import __version__
 from ..errors import JixiaoError
+from .zh_click import ZhGroup, zh_error
 
 COMMANDS = ("extract", "check", "reconcile", "review", "serve", "eval", "report")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="jixiao")
+@click.group(cls=ZhGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="jixiao", message="%(prog)s %(version)s", help="显示版本号并退出。")
 def main() -> None:
     """jixiao（绩效）：财政项目支出绩效目标申报表 / 绩效自评表的读取、审核与核对工具。"""
 
@@ -54,10 +55,10 @@ def run() -> None:
     try:
         main.main(standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("已中止 (aborted)", err=True)
+        click.echo("已中止", err=True)
         sys.exit(130)
     except click.ClickException as e:
-        e.show()
+        click.echo(zh_error(e), err=True)
         sys.exit(e.exit_code)
     except JixiaoError as e:
         click.echo(f"错误：{e}", err=True)
@@ -69,7 +70,7 @@ def run() -> None:
     except Exception as e:  # a bug of ours: still one line, unless debugging
         if os.environ.get("JIXIAO_DEBUG"):
             raise
-        click.echo(f"内部错误 (internal error): {type(e).__name__}: {e}  (设置 JIXIAO_DEBUG=1 查看详情)", err=True)
+        click.echo(f"内部错误：{type(e).__name__}: {e}（设置 JIXIAO_DEBUG=1 查看详情）", err=True)
         sys.exit(1)
     else:
         sys.exit(0)
