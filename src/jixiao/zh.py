@@ -7,6 +7,7 @@ thing. Ids stay in JSON; these are for people.
 from __future__ import annotations
 
 KIND_LABEL: dict[str, str] = {"self_evaluation": "绩效自评表", "target_declaration": "绩效目标申报表"}
+KIND_SHORT_LABEL: dict[str, str] = {"self_evaluation": "自评表", "target_declaration": "申报表"}
 SEVERITY_LABEL: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 
@@ -65,6 +66,16 @@ def status_label(status: str) -> str:
 
 def kind_label(kind: str | None) -> str:
     return KIND_LABEL.get(kind or "", kind or "")
+
+
+def kind_short_label(kind: str | None) -> str:
+    return KIND_SHORT_LABEL.get(kind or "", kind or "")
+
+
+def check_face(check: str) -> str:
+    """The Chinese name first, the id second: ``实际完成情况照抄预期目标（completion-copies-goal）``."""
+    label = CHECK_LABEL.get(check)
+    return f"{label}（{check}）" if label else check
 
 
 # Fields a progress line shows beside its bar (jixiao.progress).
