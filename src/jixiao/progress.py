@@ -126,9 +126,10 @@ def progress(label: str, total: int | None = None) -> Iterator[Tracker]:
     with _lock:
         if _display is None:
             _display = _Display(_delay())
-            _display.timer.start()
         display = _display
         display.users += 1
+        if display.users == 1:
+            display.timer.start()
     shown = _Shown(display, label, total)
     try:
         yield shown

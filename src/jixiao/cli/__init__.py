@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
 
 import click
@@ -50,6 +51,16 @@ for _name in COMMANDS:
     main.add_command(_mod.command)
 
 
+# the English tag some messages end with for developers and logs: "未找到… (no form found)"
+_TAG = r"\([a-z][a-z0-9 ,:'_/.-]*\)"
+_ENGLISH_TAG = re.compile(rf"(?<=[\u3000-\u9fff\uff00-\uffef])\s*{_TAG}(?=$|[;；,，\s])|\s+{_TAG}$")
+
+
+def chinese_only(message: str) -> str:
+    """A message without its English tags; a file name in brackets is left alone."""
+    return _ENGLISH_TAG.sub("", message)
+
+
 def run() -> None:
     """Console-script entry point: every expected failure is one line and exit 2."""
     try:
@@ -61,7 +72,7 @@ def run() -> None:
         click.echo(zh_error(e), err=True)
         sys.exit(e.exit_code)
     except JixiaoError as e:
-        click.echo(f"错误：{e}", err=True)
+        click.echo(f"错误：{chinese_only(str(e))}", err=True)
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -67,4 +67,3 @@ def command(files: tuple[str, ...], engine: str, fmt: str, min_severity: str, fa
         sys.exit(1 if fail_on != "never" else 2)
     if fail_on != "never" and at_least(findings, fail_on):
         sys.exit(1)
-

@@ -88,7 +88,9 @@ def _render_rich(findings: Sequence[Finding], console: Console, total_forms: int
     checks.add_column("编号", style="dim", overflow="fold")
     checks.add_column("问题数", justify="right", no_wrap=True)
     for check, severity, n in by_check(findings):
-        checks.add_row(Text(severity_label(severity), style=SEVERITY_STYLE[severity]), check_label(check), check, str(n))
+        checks.add_row(
+            Text(severity_label(severity), style=SEVERITY_STYLE[severity]), check_label(check), check, str(n)
+        )
     console.print(checks)
     source = None
     for (src, project, kind), items in by_project(findings).items():
