@@ -92,7 +92,8 @@ def zh_error(e: click.ClickException) -> str:
         if e.possibilities:
             what += f"（是否想用 {'、'.join(e.possibilities)}？）"
     elif isinstance(e, MissingParameter):
-        kind = {"argument": "参数", "option": "选项"}.get(e.param_type or "", "参数")
+        type_name = e.param_type or (e.param.param_type_name if e.param is not None else "")
+        kind = {"argument": "参数", "option": "选项"}.get(type_name, "参数")
         what = f"缺少{kind} {_hint(e)}".rstrip()
     elif isinstance(e, BadParameter):
         hint = _hint(e)
