@@ -12,23 +12,9 @@ from rich.table import Table
 from rich.text import Text
 
 from .models import Document, Form, Value
-from .zh import KIND_LABEL
+from .zh import KIND_LABEL, LAYOUT_LABEL
 
 OP_SIGN = {"=": "=", ">=": "≥", "<=": "≤", ">": ">", "<": "<"}
-
-LAYOUT_LABEL = {
-    "tabs": "制表符",
-    "spaces": "空格对齐",
-    "ocr": "OCR 文本",
-    "cell-per-line": "每格一行",
-    "pipes": "竖线表格",
-    "run-together": "无分隔",
-    "one-line": "整篇一行",
-    "html": "网页源码",
-    "pdf": "PDF 文本",
-    "xlsx": "Excel",
-    "docx": "Word",
-}
 
 
 def fmt_value(v: Value | None) -> str:

@@ -14,6 +14,21 @@ SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 # reconcile statuses of an indicator pair
 STATUS_LABEL: dict[str, str] = {"matched": "匹配", "changed": "变更", "dropped": "删除", "added": "新增"}
 
+# how the source text was laid out (Form.layout)
+LAYOUT_LABEL: dict[str, str] = {
+    "tabs": "制表符",
+    "spaces": "空格对齐",
+    "ocr": "OCR 文本",
+    "cell-per-line": "每格一行",
+    "pipes": "竖线表格",
+    "run-together": "无分隔",
+    "one-line": "整篇一行",
+    "html": "网页源码",
+    "pdf": "PDF 文本",
+    "xlsx": "Excel",
+    "docx": "Word",
+}
+
 DECISION_LABEL: dict[str, str] = {"confirmed": "确认问题", "dismissed": "不是问题"}
 
 # The contract's check ids in plain Chinese.
