@@ -207,3 +207,15 @@ def test_piped_check_cuts_nothing_short() -> None:
             assert e in p.stdout
     first = p.stdout.splitlines()[0]
     assert first.startswith("25 张表，") and f"{len(findings)} 个问题" in first
+
+
+def test_terminal_extract_view_folds_rather_than_cuts() -> None:
+    from jixiao.api import extract_path
+    from jixiao.render import render_document
+
+    doc = extract_path(str(SEEDS[0]))
+    console = Console(record=True, width=90, force_terminal=True, color_system=None)
+    render_document(doc, console)
+    out = console.export_text()
+    assert "…" not in out
+    assert out.count("主管部门") == len(doc.forms) and "实际完成值" in out

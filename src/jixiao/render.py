@@ -60,9 +60,9 @@ def form_view(form: Form) -> Panel:
         goals.add_row("项目总目标", form.goal.overall)
     ind = Table(show_lines=False, header_style="bold")
     scored = form.kind == "self_evaluation"
-    for head in indicator_heads(scored):
-        justify = "right" if head in ("行", "分值", "得分") else "left"
-        ind.add_column(head, justify=justify, style="dim" if head == "行" else "", overflow="fold")
+    for column in indicator_heads(scored):
+        justify = "right" if column in ("行", "分值", "得分") else "left"
+        ind.add_column(column, justify=justify, style="dim" if column == "行" else "", overflow="fold")
     for i in form.indicators:
         level2 = Text(i.level2 or "")
         if i.level2_raw and i.level2_raw != i.level2:
