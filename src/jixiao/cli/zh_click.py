@@ -21,6 +21,10 @@ try:  # click >= 8.4
     from click.exceptions import NoSuchCommand
 except ImportError:  # pragma: no cover - older click
     NoSuchCommand = None  # type: ignore[assignment,misc]
+try:  # click >= 8.2: a bare "jixiao" shows the help page
+    from click.exceptions import NoArgsIsHelpError
+except ImportError:  # pragma: no cover - older click
+    NoArgsIsHelpError = None  # type: ignore[assignment,misc]
 
 HEADINGS = {"Options": "选项", "Commands": "命令", "Positional arguments": "参数", "Arguments": "参数"}
 HELP_TEXTS = {"Show this message and exit.": "显示本帮助并退出。", "Show the version and exit.": "显示版本号并退出。"}
@@ -83,6 +87,8 @@ def _hint(e: BadParameter) -> str:
 
 def zh_error(e: click.ClickException) -> str:
     """The error line for a click exception, in Chinese, with the usage and where help is."""
+    if NoArgsIsHelpError is not None and isinstance(e, NoArgsIsHelpError):
+        return e.format_message()  # the help page itself, already in Chinese
     if isinstance(e, NoSuchOption):
         what = f"没有选项 {e.option_name}"
         if e.possibilities:
