@@ -57,7 +57,7 @@ def test_usage_errors_are_one_chinese_line_and_exit_2(args: list[str], said: str
 def test_bare_command_shows_the_chinese_help() -> None:
     p = jixiao()
     assert p.returncode == 2
-    assert p.stderr.startswith("用法：") and "命令：" in p.stderr and "错误" not in p.stderr
+    assert p.stderr.startswith("用法：") and "命令：" in p.stderr and "错误：" not in p.stderr
 
 
 def test_usage_error_under_clirunner_is_chinese_too() -> None:
