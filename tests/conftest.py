@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -42,3 +43,19 @@ def gold_for(seed: Path) -> dict[str, Any]:
 @pytest.fixture(params=SEEDS, ids=[p.stem[:3] for p in SEEDS])
 def seed(request: pytest.FixtureRequest) -> Path:
     return request.param
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """Say why tests were skipped, one line per reason, so a skip is never silent (the browser
+    tests need /usr/bin/chromium; the OCR scans need a CJK font)."""
+    reasons: Counter[str] = Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+        reasons[reason.removeprefix("Skipped: ")] += 1
+    if not reasons:
+        return
+    terminalreporter.write_sep("-", "skipped tests, by reason")
+    for reason, n in reasons.most_common():
+        browser = "chromium" in reason.lower()
+        terminalreporter.write_line(f"{'browser tests' if browser else 'tests'} skipped: {n} × {reason}")

@@ -1,4 +1,8 @@
-"""Rich terminal views of the domain model (the ``table`` format of extract)."""
+"""Terminal views of the domain model (the ``table`` format of extract).
+
+On a terminal a form is a rich panel; anywhere else (a pipe, a file) it is plain lines that
+cut nothing short: one header field, goal or indicator per line, cells joined by ``｜``.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +12,9 @@ from rich.table import Table
 from rich.text import Text
 
 from .models import Document, Form, Value
-from .zh import KIND_LABEL
+from .zh import KIND_LABEL, LAYOUT_LABEL
 
 OP_SIGN = {"=": "=", ">=": "≥", "<=": "≤", ">": ">", "<": "<"}
-
-LAYOUT_LABEL = {
-    "tabs": "制表符",
-    "spaces": "空格对齐",
-    "ocr": "OCR 文本",
-    "cell-per-line": "每格一行",
-    "pipes": "竖线表格",
-    "run-together": "无分隔",
-    "one-line": "整篇一行",
-    "html": "网页源码",
-    "pdf": "PDF 文本",
-    "xlsx": "Excel",
-    "docx": "Word",
-}
 
 
 def fmt_value(v: Value | None) -> str:
@@ -61,7 +51,7 @@ def form_view(form: Form) -> Panel:
     funds.add_row(*vals)
     goals = Table.grid(padding=(0, 2))
     goals.add_column(style="bold cyan", no_wrap=True)
-    goals.add_column()
+    goals.add_column(overflow="fold")
     if form.goal.expected:
         goals.add_row("预期目标" if form.kind == "self_evaluation" else "年度总体目标", form.goal.expected)
     if form.goal.actual:
@@ -69,17 +59,10 @@ def form_view(form: Form) -> Panel:
     if form.goal.overall:
         goals.add_row("项目总目标", form.goal.overall)
     ind = Table(show_lines=False, header_style="bold")
-    ind.add_column("行", justify="right", style="dim")
-    ind.add_column("一级指标")
-    ind.add_column("二级指标")
-    ind.add_column("三级指标")
-    ind.add_column("指标值")
     scored = form.kind == "self_evaluation"
-    if scored:
-        ind.add_column("实际完成值")
-        ind.add_column("分值", justify="right")
-        ind.add_column("得分", justify="right")
-        ind.add_column("偏差原因")
+    for column in indicator_heads(scored):
+        justify = "right" if column in ("行", "分值", "得分") else "left"
+        ind.add_column(column, justify=justify, style="dim" if column == "行" else "", overflow="fold")
     for i in form.indicators:
         level2 = Text(i.level2 or "")
         if i.level2_raw and i.level2_raw != i.level2:
@@ -101,16 +84,70 @@ def form_view(form: Form) -> Panel:
         parts.append(Text(f"未读取 第{u.line}行：{u.text[:80]}", style="magenta"))
     if len(form.unread) > 20:
         parts.append(Text(f"……另有 {len(form.unread) - 20} 行未读取", style="magenta"))
-    title = f"{KIND_LABEL[form.kind]} · {form.project_name or '（未识别项目名称）'} · {form.year or ''}"
-    how = f"版式 {LAYOUT_LABEL.get(form.layout, form.layout)} · 置信度 {form.confidence:.0%}"
-    if not form.complete:
-        how += " · 不完整"
-    subtitle = f"第 {form.lines[0]}–{form.lines[-1]} 行 · {how}"
-    return Panel(Group(*parts), title=title, subtitle=subtitle, title_align="left")
+    return Panel(Group(*parts), title=form_title(form), subtitle=form_how(form), title_align="left")
+
+
+def indicator_heads(scored: bool) -> tuple[str, ...]:
+    heads = ("行", "一级指标", "二级指标", "三级指标", "指标值")
+    return (*heads, "实际完成值", "分值", "得分", "偏差原因") if scored else heads
+
+
+def form_title(form: Form) -> str:
+    return f"{KIND_LABEL[form.kind]} · {form.project_name or '（未识别项目名称）'} · {form.year or ''}"
+
+
+def form_how(form: Form) -> str:
+    how = f"第 {form.lines[0]}–{form.lines[-1]} 行 · 版式 {LAYOUT_LABEL.get(form.layout, form.layout)}"
+    how += f" · 置信度 {form.confidence:.0%}"
+    return how if form.complete else how + " · 不完整"
+
+
+def form_lines(form: Form) -> list[str]:
+    """A form as plain lines, nothing cut short (the face for pipes and files)."""
+    out = [f"【{form_title(form)}】{form_how(form)}"]
+    head = [("主管部门", form.department), ("实施单位", form.implementing_unit)]
+    if form.kind == "target_declaration":
+        head += [("项目性质", form.project_nature), ("项目类别", form.project_category)]
+        head += [("计划开始", form.start_date), ("计划完成", form.end_date)]
+    out += [f"  {k}：{v}" for k, v in head if v]
+    cols, vals = funds_cells(form)
+    funds = "；".join(f"{c} {v}" for c, v in zip(cols, vals) if v)
+    if funds:
+        out.append(f"  项目资金（元）：{funds}")
+    if form.goal.expected:
+        out.append(f"  {'预期目标' if form.kind == 'self_evaluation' else '年度总体目标'}：{form.goal.expected}")
+    if form.goal.actual:
+        out.append(f"  实际完成情况：{form.goal.actual}")
+    if form.goal.overall:
+        out.append(f"  项目总目标：{form.goal.overall}")
+    scored = form.kind == "self_evaluation"
+    if form.indicators:
+        out.append("  指标：" + "｜".join(indicator_heads(scored)))
+    for i in form.indicators:
+        level2 = (i.level2 or "") + (f"（原文：{i.level2_raw}）" if i.level2_raw and i.level2_raw != i.level2 else "")
+        row = [f"第{i.line}行", i.level1 or "", level2, i.name, fmt_value(i.target)]
+        if scored:
+            row += [fmt_value(i.actual), fmt_num(i.weight), fmt_num(i.score), i.deviation or ""]
+        out.append("  " + "｜".join(row))
+    if scored:
+        out.append(f"  总分 {fmt_num(form.total_score)}；评分等级 {form.grade or '—'}")
+    out += [f"  ⚠ {p}" for p in form.problems]
+    out += [f"  未读取 第{u.line}行：{u.text}" for u in form.unread]
+    return out
 
 
 def render_document(doc: Document, console: Console) -> None:
-    console.print(Text(f"{doc.source}：{len(doc.forms)} 张表（引擎 {doc.engine}）", style="bold"))
+    """Panels on a terminal; plain lines anywhere else."""
+    plain = not console.is_terminal
+    head = f"{doc.source}：{len(doc.forms)} 张表（引擎 {doc.engine}）"
+    if plain:
+        lines = [head, *(f"说明：{note}" for note in doc.notes)]
+        for form in doc.forms:
+            lines += form_lines(form)
+        for line in lines:
+            console.print(line, soft_wrap=True, markup=False, highlight=False, emoji=False)
+        return
+    console.print(Text(head, style="bold"))
     for note in doc.notes:
         console.print(Text(f"说明：{note}", style="cyan"))
     for form in doc.forms:

@@ -7,11 +7,27 @@ thing. Ids stay in JSON; these are for people.
 from __future__ import annotations
 
 KIND_LABEL: dict[str, str] = {"self_evaluation": "绩效自评表", "target_declaration": "绩效目标申报表"}
+KIND_SHORT_LABEL: dict[str, str] = {"self_evaluation": "自评表", "target_declaration": "申报表"}
 SEVERITY_LABEL: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 
 # reconcile statuses of an indicator pair
 STATUS_LABEL: dict[str, str] = {"matched": "匹配", "changed": "变更", "dropped": "删除", "added": "新增"}
+
+# how the source text was laid out (Form.layout)
+LAYOUT_LABEL: dict[str, str] = {
+    "tabs": "制表符",
+    "spaces": "空格对齐",
+    "ocr": "OCR 文本",
+    "cell-per-line": "每格一行",
+    "pipes": "竖线表格",
+    "run-together": "无分隔",
+    "one-line": "整篇一行",
+    "html": "网页源码",
+    "pdf": "PDF 文本",
+    "xlsx": "Excel",
+    "docx": "Word",
+}
 
 DECISION_LABEL: dict[str, str] = {"confirmed": "确认问题", "dismissed": "不是问题"}
 
@@ -65,3 +81,70 @@ def status_label(status: str) -> str:
 
 def kind_label(kind: str | None) -> str:
     return KIND_LABEL.get(kind or "", kind or "")
+
+
+def kind_short_label(kind: str | None) -> str:
+    return KIND_SHORT_LABEL.get(kind or "", kind or "")
+
+
+def check_face(check: str) -> str:
+    """The Chinese name first, the id second: ``实际完成情况照抄预期目标（completion-copies-goal）``."""
+    label = CHECK_LABEL.get(check)
+    return f"{label}（{check}）" if label else check
+
+
+# Fields a progress line shows beside its bar (jixiao.progress).
+PROGRESS_FIELD_LABEL: dict[str, str] = {
+    "tokens": "词元",
+    "prompt_tokens": "输入词元",
+    "completion_tokens": "输出词元",
+    "cache_hits": "缓存命中",
+    "requests": "请求",
+    "failed": "失败",
+    "files": "文件",
+    "forms": "表",
+    "findings": "问题",
+}
+
+
+def progress_field_label(field: str) -> str:
+    return PROGRESS_FIELD_LABEL.get(field, field)
+
+
+# The features reconcile weighs when it pairs two forms or two indicators ("name 0.86",
+# "unit ≠", "indicators 0.80 (4/5)"), in reviewer words.
+REASON_FEATURE: dict[str, str] = {
+    "name": "名称",
+    "department": "主管部门",
+    "unit": "实施单位",
+    "year": "年度",
+    "amount": "金额",
+    "indicators": "指标",
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "target": "指标值",
+}
+# an indicator's "unit" is its measuring unit (个, 元/件), a form's the implementing unit
+_INDICATOR_FEATURES = ("level1", "level2", "target")
+_REASON_FLAG: dict[str, str] = {"=": "相同", "≠": "不同", "~": "相近", "?": "未知"}
+
+
+def reason_text(reasons: list[str] | tuple[str, ...]) -> str:
+    """``["name 0.86", "department =", "unit ≠"]`` -> ``名称相似 0.86；主管部门相同；实施单位不同``."""
+    indicator = any(r.split(" ", 1)[0] in _INDICATOR_FEATURES for r in reasons)
+    return "；".join(_one_reason(r, indicator) for r in reasons)
+
+
+def _one_reason(reason: str, indicator: bool) -> str:
+    feature, _, rest = reason.partition(" ")
+    label = "计量单位" if feature == "unit" and indicator else REASON_FEATURE.get(feature)
+    if label is None:
+        return reason
+    if rest in _REASON_FLAG:
+        return label + _REASON_FLAG[rest]
+    score, _, detail = rest.partition(" ")  # "0.80 (4/5)"
+    detail = detail.strip("()")
+    if feature == "indicators" and "/" in detail:
+        shared, of = detail.split("/", 1)
+        return f"指标重合 {score}（{of} 个指标中 {shared} 个相同）"
+    return f"{label}相似 {score}" + (f"（{detail}）" if detail else "")

@@ -149,7 +149,7 @@ def command(
 
     root = fixture_dir or default_dir()
     if root is None:
-        raise InputError("找不到 fixtures/ 目录，请指定 FIXTURE_DIR (no fixture directory found)")
+        raise InputError("找不到 fixtures/ 目录，请指定 FIXTURE_DIR")
     report = run_eval(root, engine, with_baseline=not no_baseline)
     dropped = regress.drops(regress.committed(against, engine), report.result.metrics()) if against else []
     if out is not None:

@@ -11,12 +11,13 @@ ocr, html, …) and scores each class's extraction the same way.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import JixiaoError
 from ..intake import from_bytes
+from ..progress import progress
 from .generate import generate_forms, render_text
 from .harness import BASELINE, extractor
 from .layouts_render import LAYOUT_CLASSES, render_documents
@@ -109,25 +110,35 @@ def noise_curve(
     templates: Sequence[str] = TEMPLATE_IDS,
     n_template_forms: int = TEMPLATE_FORMS,
 ) -> CurveResult:
-    text, gold = render_text(generate_forms(n_forms, seed))
-    points: list[CurvePoint] = []
-    for n, level in enumerate(levels):
-        data = noisy_bytes(text, level, seed + n)
-        p = CurvePoint(level)
-        for eng in engines:
-            p.metrics[eng], p.seconds[eng] = _score(eng, data, gold)
-        points.append(p)
-    kinds: dict[str, dict[str, float]] = {}
-    if by_kind:
-        for n, kind in enumerate(KINDS):
-            data = noisy_bytes(text, kind_level, seed + 100 + n, kinds=[kind])
-            kinds[kind] = {eng: _score(eng, data, gold)[0]["indicators.f1"] for eng in engines}
-    by_layout = layout_scores(engines, n_forms, seed, layout_noise, layouts) if layouts else {}
-    by_template = (
-        template_scores(engines, n_template_forms, seed, layout_noise, templates, layouts or LAYOUT_CLASSES)
-        if templates
-        else {}
+    steps = len(engines) * (
+        len(levels) + (len(KINDS) if by_kind else 0) + len(layouts) + len(templates) * len(layouts or LAYOUT_CLASSES)
     )
+    with progress("加噪评估", total=steps) as bar:
+        text, gold = render_text(generate_forms(n_forms, seed))
+        points: list[CurvePoint] = []
+        for n, level in enumerate(levels):
+            data = noisy_bytes(text, level, seed + n)
+            p = CurvePoint(level)
+            for eng in engines:
+                p.metrics[eng], p.seconds[eng] = _score(eng, data, gold)
+                bar.advance()
+            points.append(p)
+        kinds: dict[str, dict[str, float]] = {}
+        if by_kind:
+            for n, kind in enumerate(KINDS):
+                data = noisy_bytes(text, kind_level, seed + 100 + n, kinds=[kind])
+                kinds[kind] = {}
+                for eng in engines:
+                    kinds[kind][eng] = _score(eng, data, gold)[0]["indicators.f1"]
+                    bar.advance()
+        by_layout = layout_scores(engines, n_forms, seed, layout_noise, layouts, on_step=bar.advance) if layouts else {}
+        by_template = (
+            template_scores(
+                engines, n_template_forms, seed, layout_noise, templates, layouts or LAYOUT_CLASSES, on_step=bar.advance
+            )
+            if templates
+            else {}
+        )
     return CurveResult(
         list(engines), n_forms, seed, threshold, points, kind_level, kinds, by_layout, layout_noise, by_template,
         n_template_forms,
@@ -140,6 +151,7 @@ def layout_scores(
     seed: int = 0,
     noise: float = LAYOUT_NOISE,
     layouts: Sequence[str] = LAYOUT_CLASSES,
+    on_step: Callable[[], object] | None = None,
 ) -> dict[str, dict[str, float]]:
     """Layout class -> metric -> value, for ``n_forms`` generated forms printed in each class
     (``render_documents``, class quirks at ``noise``) and read through the intake and the engine.
@@ -169,6 +181,8 @@ def layout_scores(
             empty = {f"{a}.accuracy" for a, acc in total.acc.items() if not acc.total}
             row.update({key + m: summary[m] for m in LAYOUT_METRICS if m not in empty})
             row[key + "seconds"] = round(time.perf_counter() - t0, 3)
+            if on_step:
+                on_step()
         out[layout] = row
     return out
 
@@ -180,6 +194,7 @@ def template_scores(
     noise: float = LAYOUT_NOISE,
     templates: Sequence[str] = TEMPLATE_IDS,
     layouts: Sequence[str] = LAYOUT_CLASSES,
+    on_step: Callable[[], object] | None = None,
 ) -> dict[str, dict[str, dict[str, float]]]:
     """Template -> layout class -> metric -> value: ``n_forms`` generated forms of the kind the
     template prints (``templates_render``), printed in it and then in each class, read through the
@@ -212,5 +227,7 @@ def template_scores(
                 key = "" if k == 0 else f"{eng}:"
                 row.update({key + m: summary[m] for m in TEMPLATE_METRICS if m not in empty})
                 row[key + "seconds"] = round(time.perf_counter() - t0, 3)
+                if on_step:
+                    on_step()
             out[template][layout] = row
     return out

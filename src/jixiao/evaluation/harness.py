@@ -11,6 +11,7 @@ from typing import Any
 from ..errors import ExtractionError, InputError
 from ..intake import Source, read_path
 from ..models import Document, Form
+from ..progress import progress
 from . import baseline as naive
 from .findings_eval import FindingsScore, findings_of, load_checker, score_findings
 from .fixtures import FixtureSet, discover
@@ -146,7 +147,10 @@ def _extract(fn: Extractor, path: Path, notes: list[str]) -> tuple[Document | No
         return None, src
 
 
-def evaluate_engine(fs: FixtureSet, engine: str, notes: list[str]) -> EngineResult:
+def evaluate_engine(
+    fs: FixtureSet, engine: str, notes: list[str], on_step: Callable[[], object] | None = None
+) -> EngineResult:
+    """Score one engine on every fixture; ``on_step`` is called after each fixture and pair."""
     fn = extractor(engine)
     res = EngineResult(engine)
     checker, why = load_checker()
@@ -185,14 +189,21 @@ def evaluate_engine(fs: FixtureSet, engine: str, notes: list[str]) -> EngineResu
                 e.text = _line_text(lines, e.line)
             res.findings.add(fsc)
             res.per_fixture[fx.name]["findings.recall"] = round(fsc.overall.recall, 4)
+        if on_step:
+            on_step()
     if fs.pairs:
-        res.reconcile = _evaluate_pairs(fs, fn, engine, notes, res)
+        res.reconcile = _evaluate_pairs(fs, fn, engine, notes, res, on_step)
     res.seconds = time.perf_counter() - t0
     return res
 
 
 def _evaluate_pairs(
-    fs: FixtureSet, fn: Extractor, engine: str, notes: list[str], res: EngineResult
+    fs: FixtureSet,
+    fn: Extractor,
+    engine: str,
+    notes: list[str],
+    res: EngineResult,
+    on_step: Callable[[], object] | None = None,
 ) -> ReconcileScore | None:
     reconcile, why = load_reconciler()
     if reconcile is None:
@@ -214,6 +225,8 @@ def _evaluate_pairs(
             notes.append(f"{pf.name}: reconcile 出错 ({type(e).__name__}: {e})")
             got = {}
         total.add(score_reconcile(pf.gold, got, pf.name))
+        if on_step:
+            on_step()
     return total
 
 
@@ -222,8 +235,11 @@ def run_eval(root: Path, engine: str = "rules", with_baseline: bool = True) -> E
     notes = list(fs.notes)
     if not fs.extraction and not fs.pairs:
         raise InputError(f"{root}: 没有找到任何标注样例（*.gold.json）(no labelled fixtures)")
-    result = evaluate_engine(fs, engine, notes)
-    base = evaluate_engine(fs, BASELINE, []) if with_baseline and engine != BASELINE else None
+    with_base = with_baseline and engine != BASELINE
+    steps = (len(fs.extraction) + len(fs.pairs)) * (2 if with_base else 1)
+    with progress("评估标注样例", total=steps) as bar:
+        result = evaluate_engine(fs, engine, notes, bar.advance)
+        base = evaluate_engine(fs, BASELINE, [], bar.advance) if with_base else None
     return EvalReport(
         root=root,
         result=result,

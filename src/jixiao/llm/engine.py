@@ -24,6 +24,7 @@ from typing import TypeVar
 from ..errors import ConfigError, ExtractionError
 from ..intake import Source
 from ..models import Document, Form, FormKind
+from ..progress import Tracker, progress
 from ..rules.engine import extract_segment, segments_of
 from ..templates import by_id
 from . import prompts, sanity
@@ -220,7 +221,16 @@ class Extractor:
                     f"{doc.source} 第 {no} 行疑似提示注入（“{text[:30]}”），已按普通数据处理，不作为抽取依据"
                 )
 
-        async def one(job: Job) -> Form | LLMFailure:
+        def done(bar: Tracker) -> None:
+            bar.advance()
+            bar.update(
+                requests=used.requests,
+                tokens=used.prompt_tokens + used.completion_tokens,
+                cache_hits=used.cache_hits,
+                **({"failed": used.failed} if used.failed else {}),
+            )
+
+        async def one(job: Job, bar: Tracker) -> Form | LLMFailure:
             mine = Usage(forms=1)
             try:
                 form = await self._one(job, asker, cache, gate, [mine, used, run.budget.used])
@@ -228,14 +238,17 @@ class Extractor:
                 for u in (mine, used, run.budget.used):
                     u.failed += 1
                 failure.usage = mine
+                done(bar)
                 return failure
             form.usage = _form_usage(mine)
+            done(bar)
             return form
 
         used.forms += len(jobs)
         run.budget.used.forms += len(jobs)
         try:
-            return list(await asyncio.gather(*(one(j) for j in jobs)))
+            with progress(f"LLM 读取 {doc.source}", total=len(jobs)) as bar:
+                return list(await asyncio.gather(*(one(j, bar) for j in jobs)))
         finally:
             await asker.close()
             if cache:

@@ -9,14 +9,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from ..zh import kind_short_label, reason_text, status_label
 from .result import ProjectPair, ReconcileResult
 
-STATUS_LABEL = {
-    "matched": ("一致", "green"),
-    "changed": ("已改", "yellow"),
-    "dropped": ("未报告", "red"),
-    "added": ("新增", "cyan"),
-}
+STATUS_STYLE = {"matched": "green", "changed": "yellow", "dropped": "red", "added": "cyan"}
+STATUS_ORDER = ("matched", "changed", "dropped", "added")
 
 
 def _money(x: float | None) -> str:
@@ -51,8 +48,7 @@ def pair_view(pair: ProjectPair, declared_source: str = "", evaluated_source: st
     table.add_column("实际完成", ratio=1, min_width=6, overflow="fold")
     table.add_column("状态", ratio=1, min_width=6, overflow="fold")
     for ip in pair.indicators:
-        label, style = STATUS_LABEL[ip.status]
-        status = Text(label, style=style)
+        status = Text(status_label(ip.status), style=STATUS_STYLE.get(ip.status, ""))
         if ip.changes:
             status.append(f"\n{'、'.join(ip.changes)}", style="dim")
         lines = "\n".join(str(x) for x in (ip.declared_line, ip.evaluated_line) if x)
@@ -67,11 +63,8 @@ def pair_view(pair: ProjectPair, declared_source: str = "", evaluated_source: st
             status,
         )
     c = pair.counts
-    summary = Text(
-        f"一致 {c.get('matched', 0)} · 已改 {c.get('changed', 0)} · 未报告 {c.get('dropped', 0)} · 新增 {c.get('added', 0)}",
-        style="bold",
-    )
-    why = Text(f"配对依据：{pair.explanation}  [{', '.join(pair.reasons)}]", style="dim")
+    summary = Text(" · ".join(f"{status_label(s)} {c.get(s, 0)}" for s in STATUS_ORDER), style="bold")
+    why = Text(f"配对依据：{pair.explanation}\n各项比较：{reason_text(pair.reasons)}", style="dim")
     title = f"{pair.declared} ⇄ {pair.evaluated} · 得分 {pair.score:.2f}"
     return Panel(Group(head, why, table, summary), title=title, title_align="left")
 
@@ -106,8 +99,7 @@ def render_result(
     table.add_column("实施单位", overflow="fold")
     table.add_column("原因", overflow="fold")
     for u in result.unpaired:
-        kind = "申报表" if u.kind == "target_declaration" else "自评表"
         lines = f"{u.lines[0]}–{u.lines[-1]}" if u.lines else ""
-        reasons = u.why + (f"  [{', '.join(u.best.reasons)}]" if u.best else "")
-        table.add_row(kind, u.name or "（未识别）", lines, u.unit or "", reasons)
+        reasons = u.why + (f"\n各项比较：{reason_text(u.best.reasons)}" if u.best else "")
+        table.add_row(kind_short_label(u.kind), u.name or "（未识别）", lines, u.unit or "", reasons)
     console.print(table)
