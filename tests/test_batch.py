@@ -225,3 +225,30 @@ def test_expand_is_lazy_and_in_order(tmp_path: Path) -> None:
     assert got == ["a/z.txt", "a.txt", "b/10.txt", "b/2.txt", "b.txt"]
     missing = list(expand([str(tmp_path / "nope.txt")]))
     assert missing == [Entry(name=str(tmp_path / "nope.txt"), path=str(tmp_path / "nope.txt"))]
+
+
+def test_streamed_json_is_the_old_json_byte_for_byte(capsys: pytest.CaptureFixture[str]) -> None:
+    from jixiao.cli.common import documents_json, iter_extracted, load_documents, write_documents_json
+
+    files = (str(SEEDS[0]), str(PAIRS[0]), str(SEEDS[1]))
+    docs = load_documents(files, "rules", jobs=1)
+    for n in (1, 3):
+        old = (json.dumps(documents_json(docs[:n]), ensure_ascii=False, indent=2) + "\n").encode()
+        out = io.BytesIO()
+        write_documents_json((g.json for g in iter_extracted(files[:n], "rules", 1, as_json=True) if g.json), out)
+        assert out.getvalue() == old
+    capsys.readouterr()
+
+
+def test_iter_documents_yields_in_order_and_reports_unread(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from jixiao.cli.common import iter_documents
+
+    (tmp_path / "说明.txt").write_bytes(NOT_A_FORM)
+    unread: list[str] = []
+    files = [str(SEEDS[1]), str(tmp_path), str(tmp_path / "nope.txt"), str(SEEDS[0])]
+    got = iter_documents(files, "rules", jobs=2, unread=unread)
+    first = next(got)  # documents come one at a time
+    assert first.source == str(SEEDS[1]) and not unread
+    assert [d.source for d in got] == [str(SEEDS[0])]
+    assert len(unread) == 2 and "说明.txt" in unread[0] and "nope.txt" in unread[1]
+    assert "说明.txt" in capsys.readouterr().err

@@ -4,8 +4,8 @@ A batch of many files is read by ``jobs`` processes, each taking chunks of files
 amortises the cost of a round trip); at most ``2 × jobs`` chunks are out at once, so the
 memory held does not grow with the batch. A worker answers a document pickled, or its JSON
 already written (``as_json``: the cheapest for ``extract --format json``, whose main process
-then only copies bytes). One file of many forms is one task: it is not split (see
-docs/scale.md for the limit).
+then only copies bytes). One file of many forms is one task: it is not split at its form boundaries (its forms
+are read by one process; a batch's parallelism is by file).
 """
 
 from __future__ import annotations
@@ -98,6 +98,9 @@ def _ignore_interrupt() -> None:
 
 
 def _in_workers(entries: Iterator[Entry], engine: str, jobs: int, as_json: bool) -> Iterator[Extracted]:
+    from .engines import get_engine
+
+    get_engine(engine)  # imported once here: forked workers start with it
     methods = multiprocessing.get_all_start_methods()
     # fork: workers start with jixiao already imported; they are all started here, before any
     # progress bar's thread exists
