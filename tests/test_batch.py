@@ -19,6 +19,7 @@ import pytest
 import filemaker as fm
 from conftest import FIXTURES, SEEDS
 from jixiao.batch import Entry, clean_parts, expand, member_name
+from jixiao.models import Document
 
 PAIRS = sorted((FIXTURES / "pairs").glob("*.txt"))
 NOT_A_FORM = "关于2024年度绩效自评工作的说明\n各单位请于月底前报送。\n".encode("gb18030")
@@ -229,13 +230,15 @@ def test_expand_is_lazy_and_in_order(tmp_path: Path) -> None:
 
 def test_streamed_json_is_the_old_json_byte_for_byte(capsys: pytest.CaptureFixture[str]) -> None:
     from jixiao.cli.common import documents_json, iter_extracted, load_documents, write_documents_json
+    from jixiao.parallel import Work
 
     files = (str(SEEDS[0]), str(PAIRS[0]), str(SEEDS[1]))
     docs = load_documents(files, "rules", jobs=1)
     for n in (1, 3):
         old = (json.dumps(documents_json(docs[:n]), ensure_ascii=False, indent=2) + "\n").encode()
         out = io.BytesIO()
-        write_documents_json((g.json for g in iter_extracted(files[:n], "rules", 1, as_json=True) if g.json), out)
+        got = iter_extracted(files[:n], "rules", 1, work=Work(as_json=True, keep_doc=False))
+        write_documents_json((g.json for g in got if g.json), out)
         assert out.getvalue() == old
     capsys.readouterr()
 
@@ -252,3 +255,22 @@ def test_iter_documents_yields_in_order_and_reports_unread(tmp_path: Path, capsy
     assert [d.source for d in got] == [str(SEEDS[0])]
     assert len(unread) == 2 and "说明.txt" in unread[0] and "nope.txt" in unread[1]
     assert "说明.txt" in capsys.readouterr().err
+
+
+def forms_and_lines(doc: Document) -> list[tuple[str | None, list[int]]]:
+    return [(f.project_name, f.lines) for f in doc.forms]
+
+
+def test_work_runs_in_the_workers_and_answers_in_order(capsys: pytest.CaptureFixture[str]) -> None:
+    """What check needs of a document can be made where it was read (``Work.then``), without
+    sending the document back."""
+    from jixiao.cli.common import iter_extracted
+    from jixiao.parallel import Work
+
+    files = [str(p) for p in (*SEEDS, *PAIRS)]
+    work = Work(keep_doc=False, then=forms_and_lines)
+    two = [(g.name, g.doc, g.result) for g in iter_extracted(files, "rules", 2, work=work)]
+    one = [(g.name, g.doc, g.result) for g in iter_extracted(files, "rules", 1, work=work)]
+    assert two == one and [n for n, _, _ in two] == files
+    assert all(doc is None and result for _, doc, result in two)
+    capsys.readouterr()

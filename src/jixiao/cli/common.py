@@ -14,7 +14,7 @@ import click
 from ..batch import expand
 from ..errors import InputError, JixiaoError
 from ..models import Document
-from ..parallel import Extracted, default_jobs, extract_entries
+from ..parallel import Extracted, Work, default_jobs, extract_entries
 from ..progress import progress
 
 
@@ -23,16 +23,17 @@ def iter_extracted(
     engine: str,
     jobs: int | None = None,
     *,
-    as_json: bool = False,
+    work: Work | None = None,
     unread: list[str] | None = None,
 ) -> Iterator[Extracted]:
     """Every document of every input, in input order (folders and zips expanded), as it is
     read. A file that cannot be read or holds no form is reported on stderr at the end and
-    skipped (and added to ``unread``); when nothing at all was read, InputError."""
+    skipped (and added to ``unread``); when nothing at all was read, InputError. ``work``:
+    what each is answered as (default: the Document), see ``jixiao.parallel.Work``."""
     errors: list[str] = []
     read = 0
     with progress("读取文件", None) as bar:
-        for got in extract_entries(expand(files), engine, default_jobs() if jobs is None else jobs, as_json):
+        for got in extract_entries(expand(files), engine, default_jobs() if jobs is None else jobs, work or Work()):
             bar.advance()
             if got.error is not None:
                 errors.append(got.error)

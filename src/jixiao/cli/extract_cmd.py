@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..parallel import Work
 from .common import iter_extracted, write_documents_json
 from .options import engine_option, files_argument, format_option, jobs_option
 
@@ -19,7 +20,7 @@ def command(files: tuple[str, ...], engine: str, fmt: str, jobs: int | None) -> 
     """读取报表，输出结构化的指标模型（FILE 可为文件夹、.zip 压缩包，或 - 表示标准输入）。"""
     if fmt == "json":
         # each document's JSON is written by the worker that read it; none is kept here
-        got = iter_extracted(files, engine, jobs, as_json=True)
+        got = iter_extracted(files, engine, jobs, work=Work(as_json=True, keep_doc=False))
         write_documents_json((g.json for g in got if g.json is not None), sys.stdout.buffer)
         sys.stdout.flush()
         return
