@@ -32,8 +32,10 @@ def iter_extracted(
     what each is answered as (default: the Document), see ``jixiao.parallel.Work``."""
     errors: list[str] = []
     read = 0
+    results = extract_entries(expand(files), engine, default_jobs() if jobs is None else jobs, work or Work())
+    first = next(results, None)  # the workers are forked here, before a progress bar's thread exists
     with progress("读取文件", None) as bar:
-        for got in extract_entries(expand(files), engine, default_jobs() if jobs is None else jobs, work or Work()):
+        for got in chain(() if first is None else (first,), results):
             bar.advance()
             if got.error is not None:
                 errors.append(got.error)
