@@ -274,3 +274,15 @@ def test_work_runs_in_the_workers_and_answers_in_order(capsys: pytest.CaptureFix
     assert two == one and [n for n, _, _ in two] == files
     assert all(doc is None and result for _, doc, result in two)
     capsys.readouterr()
+
+
+def test_a_zip_on_standard_input_is_a_batch() -> None:
+    p = subprocess.run(
+        [sys.executable, "-m", "jixiao", "extract", "--format", "json", "-"],
+        input=_gbk_zip({"教育局/表1.txt": SEEDS[0].read_bytes(), "说明.txt": NOT_A_FORM}),
+        capture_output=True,
+        timeout=300,
+    )
+    assert p.returncode == 0, p.stderr.decode()
+    assert json.loads(p.stdout)["source"] == "<stdin>/教育局/表1.txt"
+    assert "<stdin>/说明.txt: 未找到" in p.stderr.decode()
