@@ -32,6 +32,9 @@ class Limits:
     max_cells: int = 300_000  # xlsx: cells, and the other records of a workbook (rows, strings, styles...)
     max_elements: int = 1_000_000  # docx: XML elements of all parts (paragraphs, runs, cells...)
     ocr_dpi: int = 200  # resolution scanned PDF pages are rendered at for OCR
+    # a batch (.zip of forms, see jixiao.batch): files of all its archives, and their unpacked bytes
+    batch_max_members: int = 200_000
+    batch_max_total: int = 4096 * MB
 
 
 def load_limits() -> Limits:
