@@ -11,6 +11,7 @@ does the parsing (entities decoded, broken markup tolerated); nothing here raise
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -20,7 +21,7 @@ MAX_COLSPAN = 200
 MAX_ROWSPAN = 1000
 MAX_COLUMNS = 500  # a table wider than this is hostile: its further cells are dropped
 
-_PROBES = ("<table", "<tr", "<td", "<th")
+_PROBE = re.compile(r"<(?:table|tr|td|th)", re.IGNORECASE)
 _SKIP = frozenset({"script", "style", "noscript", "template"})
 # Tags that end a run of text: outside a cell each run is a row, inside a cell a line break.
 _BLOCKS = frozenset(
@@ -36,10 +37,8 @@ Row = tuple[int, list[str]]
 
 def looks_like_html(lines: list[str]) -> bool:
     """True when the text holds an HTML table (a cheap, case-insensitive look for its tags)."""
-    # '<' first, over the whole text at C speed: most documents hold none
-    if "<" not in "\n".join(lines):
-        return False
-    return any("<" in line and any(probe in line.lower() for probe in _PROBES) for line in lines)
+    # one C-speed search over the whole text ('<' alone is common: '<5%' targets)
+    return _PROBE.search("\n".join(lines)) is not None
 
 
 def html_rows(lines: list[str]) -> list[Row]:

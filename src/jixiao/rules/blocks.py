@@ -336,11 +336,12 @@ class FundsReader:
     def _columnar(self, line: Line, cells: list[tuple[int, str]], fld: str) -> None:
         assert self.columns is not None
         cells = [(i, part) for i, c in cells for part in _amounts(c)]
-        tokens = [(i, c) for i, c in cells if _amount(c) is not None or c.strip() in {"-", "—", "/"}]
+        read = [(c, _amount(c)) for _, c in cells]
+        tokens = [v for c, v in read if v is not None or c.strip() in {"-", "—", "/"}]
         values: dict[str, float | None] = {}
         if len(tokens) == len(self.columns):
-            for (_, col), (_, c) in zip(self.columns, tokens):
-                values[col] = _amount(c)
+            for (_, col), v in zip(self.columns, tokens):
+                values[col] = v
         else:  # fall back on column positions
             at = dict(cells)
             for i, col in self.columns:

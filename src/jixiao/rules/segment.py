@@ -21,6 +21,8 @@ _SELF = ("绩效自评表", "绩效自评价表", "支出绩效自评", "目标�
 _DECL = ("绩效目标申报表", "绩效目标表", "绩效目标申请表", "目标审批表", "目标申报表")
 # titles of documents that hold no project form: a department's whole-year targets, a report
 _NOT_A_FORM = ("汇总", "目录", "整体", "自评报告", "评价报告")
+# one C-speed search each instead of a loop of `in` tests: this runs on every one-cell line
+_NOT_A_FORM_RE, _SELF_RE, _DECL_RE = (re.compile("|".join(map(re.escape, w))) for w in (_NOT_A_FORM, _SELF, _DECL))
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 
 
@@ -40,11 +42,11 @@ def title_kind(cells: list[str]) -> FormKind | None:
     if len(filled) != 1 or key_longer_than(filled[0], 40):
         return None
     k = key(filled[0])
-    if len(k) > 40 or any(w in k for w in _NOT_A_FORM):
+    if len(k) > 40 or _NOT_A_FORM_RE.search(k):
         return None
-    if any(t in k for t in _SELF):
+    if _SELF_RE.search(k):
         return "self_evaluation"
-    if any(t in k for t in _DECL):
+    if _DECL_RE.search(k):
         return "target_declaration"
     return None
 
