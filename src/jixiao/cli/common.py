@@ -41,7 +41,7 @@ def iter_extracted(
                 errors.append(got.error)
                 continue
             if not (got.forms or got.notes):
-                errors.append(f"{got.name}: 未找到绩效自评表或绩效目标申报表 (no form found)")
+                errors.append(f"{got.name}: 未找到绩效自评表或绩效目标申报表")
                 continue
             for w in got.warnings:
                 click.echo(f"警告：{w}", err=True)
@@ -50,7 +50,7 @@ def iter_extracted(
             read += 1
             yield got
     if not read:
-        raise InputError("; ".join(errors) if errors else "没有输入文件 (no input)")
+        raise InputError("; ".join(errors) if errors else "没有输入文件")
     for e in errors:
         click.echo(f"警告：{e}", err=True)
     if unread is not None:

@@ -110,9 +110,9 @@ def _usage_table(report: EvalReport) -> Table | None:
     t.add_column("数值", justify="right")
     labels = {
         "requests": "请求数",
-        "prompt_tokens": "输入 tokens",
-        "completion_tokens": "输出 tokens",
-        "total_tokens": "总 tokens",
+        "prompt_tokens": "输入词元",
+        "completion_tokens": "输出词元",
+        "total_tokens": "词元合计",
         "cost": "费用",
         "latency_s": "总耗时（秒）",
         "cache_hits": "缓存命中",

@@ -64,7 +64,7 @@ class Budget:
         if self.max_requests is not None and self.used.requests >= self.max_requests:
             return f"已达到本次运行的 LLM 请求上限 {self.max_requests} 次（JIXIAO_LLM_MAX_REQUESTS）"
         if self.max_tokens is not None and self.used.total_tokens >= self.max_tokens:
-            return f"已达到本次运行的 LLM token 上限 {self.max_tokens}（JIXIAO_LLM_MAX_TOKENS）"
+            return f"已达到本次运行的 LLM 词元上限 {self.max_tokens}（JIXIAO_LLM_MAX_TOKENS）"
         return None
 
 
@@ -74,7 +74,7 @@ def summary(label: str, u: Usage, s: Settings) -> str:
         f"{label}：{u.forms} 个表单经 LLM 抽取（模型 {s.model}）",
         f"请求 {u.requests} 次",
         f"缓存命中 {u.cache_hits} 次",
-        f"tokens 输入 {u.prompt_tokens:,} / 输出 {u.completion_tokens:,}",
+        f"词元 输入 {u.prompt_tokens:,} / 输出 {u.completion_tokens:,}",
     ]
     if u.failed:
         parts.append(f"失败 {u.failed} 个表单")
