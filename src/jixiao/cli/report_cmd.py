@@ -31,7 +31,7 @@ def command(files: tuple[str, ...], out: Path, db: Path | None, engine: str) -> 
     from ..errors import InputError
     from ..report import format_for, write_report
     from ..review.loader import default_checker
-    from ..store import DecisionStore, default_db_path
+    from ..store import DecisionStore, default_db_path, url_configured
 
     format_for(out)  # a wrong suffix fails before any reading
     docs = load_documents(files, engine)
@@ -41,7 +41,7 @@ def command(files: tuple[str, ...], out: Path, db: Path | None, engine: str) -> 
     findings = run(docs)
     db_path = db or default_db_path(files[0])
     decisions = {}
-    if db_path.exists():
+    if db_path.exists() or url_configured():  # a team store: JIXIAO_DATABASE_URL
         with DecisionStore(db_path) as store:
             decisions = store.all()
     elif db is not None:

@@ -14,7 +14,7 @@ Alembic. The modules, by meaning:
 import sqlite3  # noqa: F401  (jixiao.store.sqlite3: the driver the SQLite backend calls, for tests to wrap)
 
 from ..zh import DECISION_LABEL
-from .backend import BUSY_ENV, BUSY_MESSAGE, DEFAULT_BUSY_MS, URL_ENV, StoreWriteError, busy_ms
+from .backend import BUSY_ENV, BUSY_MESSAGE, DEFAULT_BUSY_MS, URL_ENV, StoreWriteError, busy_ms, url_configured
 from .decisions import RECOVER_BUSY_MS, USER_ENV, DecisionStore, default_user
 from .keys import decision_key, decision_keys, default_db_path
 from .records import DECISION_VALUES, Decision, DecisionValue, PendingChange, decisions_for
@@ -42,4 +42,5 @@ __all__ = [
     "default_user",
     "read_unsaved",
     "unsaved_path",
+    "url_configured",
 ]

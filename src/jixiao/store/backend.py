@@ -87,6 +87,11 @@ def is_url(text: str) -> bool:
     return "://" in text
 
 
+def url_configured() -> bool:
+    """``JIXIAO_DATABASE_URL`` is set: every face uses that store, whatever file ``--db`` names."""
+    return is_url(os.environ.get(URL_ENV, "").strip())
+
+
 def resolve(where: str | Path | None) -> Target:
     """A ``--db`` value (a path, or a URL) or, without one, ``JIXIAO_DATABASE_URL``.
 
