@@ -16,7 +16,7 @@ import click
 from .. import __version__
 from ..errors import JixiaoError
 
-COMMANDS = ("extract", "check", "reconcile", "review", "serve", "eval", "report")
+COMMANDS = ("extract", "check", "reconcile", "review", "serve", "eval", "report", "user")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

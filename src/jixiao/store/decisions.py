@@ -34,6 +34,7 @@ import uuid
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,9 @@ from .sidecar import read_unsaved, unsaved_path, write_unsaved
 # on opening, the changes of an earlier session's sidecar are written with at most this wait
 RECOVER_BUSY_MS = 2_000
 USER_ENV = "JIXIAO_USER"
+# who the current request or task writes as (the web page's logged-in reviewer): one store
+# serves every reviewer of a team server; unset, a store writes as its own ``user``
+ACTING_USER: ContextVar[str | None] = ContextVar("jixiao_acting_user", default=None)
 
 _UNSET = object()
 _DECISION_COLUMNS = (
@@ -147,17 +151,22 @@ class DecisionStore:
         return self.target.display
 
     @property
+    def writer(self) -> str | None:
+        """Who a change made now is written as."""
+        return ACTING_USER.get() or self.user
+
+    @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     # -- connections
     @contextmanager
-    def _reading(self) -> Iterator[Connection]:
+    def reading(self) -> Iterator[Connection]:
         with self._lock, self.engine.connect() as conn:
             yield conn
 
     @contextmanager
-    def _transaction(self, wait_ms: int | None = None) -> Iterator[Connection]:
+    def transaction(self, wait_ms: int | None = None) -> Iterator[Connection]:
         """One write transaction (``BEGIN IMMEDIATE`` on SQLite) … ``COMMIT``; a database
         error (locked, read-only, full, a server gone) becomes ``StoreWriteError`` and
         nothing of the transaction is written."""
@@ -249,7 +258,7 @@ class DecisionStore:
         """Raise ``InputError`` when no decision could ever be written here (a read-only file
         or folder, a read-only server account); a database only locked for now passes."""
         try:
-            with self._transaction(wait_ms=0) as conn:
+            with self.transaction(wait_ms=0) as conn:
                 conn.execute(delete(cache).where(cache.c.key == "_write_probe"))
                 conn.execute(insert(cache).values(key="_write_probe", data=b"", used_at=now()))
                 raise _Probed  # written: roll it back
@@ -278,14 +287,14 @@ class DecisionStore:
     # -- reading
     def get(self, finding: Finding, *, key: str | None = None) -> Decision | None:
         k = key or decision_key(finding)
-        with self._reading() as conn:
+        with self.reading() as conn:
             row = conn.execute(select(*_cols()).where(decisions.c.key == k)).first()
         return _row_to_decision(row) if row else None
 
     def all(self) -> dict[str, Decision]:
         # insertion order (SQLite's rowid; PostgreSQL has none: first decided first)
         order = text("rowid") if self.dialect == "sqlite" else decisions.c.decided_at
-        with self._reading() as conn:
+        with self.reading() as conn:
             rows = conn.execute(select(*_cols()).order_by(order, decisions.c.key)).all()
         return {r[0]: _row_to_decision(r) for r in rows}
 
@@ -295,12 +304,12 @@ class DecisionStore:
         q = select(events.c.key, events.c.decision, events.c.reason, events.c.note, events.c.at, events.c.by)
         if k is not None:
             q = q.where(events.c.key == k)
-        with self._reading() as conn:
+        with self.reading() as conn:
             rows = conn.execute(q.order_by(events.c.id)).all()
         return [dict(zip(("key", "decision", "reason", "note", "at", "by"), r)) for r in rows]
 
     def count(self) -> int:
-        with self._reading() as conn:
+        with self.reading() as conn:
             return int(conn.execute(select(func.count()).select_from(decisions)).scalar_one())
 
     # -- writing
@@ -358,7 +367,7 @@ class DecisionStore:
     def forget(self, keys: Iterable[str]) -> int:
         """Delete decisions (e.g. of findings that no longer exist); answers how many."""
         n = 0
-        with self._transaction() as conn:
+        with self.transaction() as conn:
             for k in keys:
                 n += conn.execute(delete(decisions).where(decisions.c.key == k)).rowcount
         return n
@@ -376,7 +385,8 @@ class DecisionStore:
     ) -> Decision:
         k = key or decision_key(finding)
         stamp = now()
-        with self._transaction(wait_ms) as conn:
+        by = self.writer
+        with self.transaction(wait_ms) as conn:
             if self.dialect == "postgresql":  # one writer per finding at a time
                 conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": k})
             row = conn.execute(select(*_cols()).where(decisions.c.key == k)).first()
@@ -390,7 +400,7 @@ class DecisionStore:
                     "reason": old.reason if reason is _UNSET else reason,
                     "note": old.note if note is _UNSET else note,
                     "decided_at": after or stamp,  # a kept change: when the reviewer made it
-                    "decided_by": self.user,
+                    "decided_by": by,
                     "check": finding.check,
                     "source": finding.source,
                     "project": finding.project,
@@ -406,9 +416,7 @@ class DecisionStore:
             else:
                 conn.execute(update(decisions).where(decisions.c.key == k).values(values))
             conn.execute(
-                insert(events).values(
-                    key=k, decision=new.decision, reason=new.reason, note=new.note, at=stamp, by=self.user
-                )
+                insert(events).values(key=k, decision=new.decision, reason=new.reason, note=new.note, at=stamp, by=by)
             )
         return new
 
@@ -418,7 +426,7 @@ class DecisionStore:
         if self._closed:
             return None
         try:
-            with self._reading() as conn:
+            with self.reading() as conn:
                 row = conn.execute(select(cache.c.data).where(cache.c.key == key)).first()
         except exc.DBAPIError:
             return None
@@ -430,14 +438,14 @@ class DecisionStore:
             return None
 
     def cache_put(self, key: str, data: bytes) -> None:
-        with contextlib.suppress(StoreWriteError), self._transaction() as conn:
+        with contextlib.suppress(StoreWriteError), self.transaction() as conn:
             conn.execute(delete(cache).where(cache.c.key == key))
             conn.execute(insert(cache).values(key=key, data=zlib.compress(data, 1), used_at=now()))
 
     def cache_keep(self, keys: Iterable[str]) -> None:
         """Drop every cache entry but ``keys`` (the current run's)."""
         keep = list(keys)
-        with contextlib.suppress(StoreWriteError), self._transaction() as conn:
+        with contextlib.suppress(StoreWriteError), self.transaction() as conn:
             conn.execute(delete(cache).where(cache.c.key.not_in(keep)))
 
 

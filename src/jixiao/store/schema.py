@@ -52,3 +52,46 @@ cache = Table(
     Column("data", LargeBinary, nullable=False),
     Column("used_at", Text, nullable=False),
 )
+
+# --------------------------------------------------------------------------- accounts (a team store)
+
+users = Table(
+    "users",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("role", Text, nullable=False),  # reviewer | lead
+    Column("password_hash", Text, nullable=False),  # argon2id, with its salt and parameters
+    Column("created_at", Text, nullable=False),
+    Column("failed_logins", Integer, nullable=False),
+    Column("locked_until", Text),
+)
+
+# a browser's login: the cookie holds the token, the table only its SHA-256
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_hash", Text, primary_key=True),
+    Column("user_name", Text, nullable=False),
+    Column("csrf", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("expires_at", Text, nullable=False),
+)
+
+# which reviewer reviews which batch (a run of the web page)
+assignments = Table(
+    "assignments",
+    metadata,
+    Column("run_id", Text, primary_key=True),
+    Column("user_name", Text, primary_key=True),
+    Column("assigned_by", Text),
+    Column("assigned_at", Text, nullable=False),
+)
+
+signoffs = Table(
+    "signoffs",
+    metadata,
+    Column("run_id", Text, primary_key=True),
+    Column("signed_by", Text, nullable=False),
+    Column("signed_at", Text, nullable=False),
+    Column("note", Text),
+)
