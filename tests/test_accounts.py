@@ -264,3 +264,23 @@ def test_serve_refuses_an_open_address_without_accounts(tmp_path: Path) -> None:
     assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1 and "127.0.0.1" in p.stderr, p.stderr
     p = _jixiao("serve", "--accounts", "--port", "1", env=env)
     assert p.returncode == 2 and "jixiao user add" in p.stderr and len(p.stderr.strip().splitlines()) == 1
+
+
+def test_conflict_and_audit_trail_on_the_page(team: tuple[TestClient, Path]) -> None:
+    client, _ = team
+    csrf_lead = _login(client, "lead")
+    run = _upload(client, csrf_lead)
+    for name in ("r1", "r2"):
+        client.post("/team/assign", data={"run_id": run, "user": name, "csrf": csrf_lead})
+    csrf1 = _login(client, "r1")
+    client.post(f"/runs/{run}/findings/0/decide", data={"decision": "confirmed", "reason": "数值缺失", "csrf": csrf1})
+    csrf2 = _login(client, "r2")
+    page = client.get(f"/runs/{run}")
+    assert "确认问题" in page.text, "r2 sees r1's decision before deciding"
+    client.post(f"/runs/{run}/findings/0/decide", data={"decision": "dismissed", "reason": "口径不同", "csrf": csrf2})
+    audit = client.get(f"/runs/{run}/audit")
+    assert audit.status_code == 200
+    text = audit.text
+    assert "1 个问题的审核结论存在分歧" in text and "分歧" in text
+    assert "r1：确认问题（理由：数值缺失）" in text and "r2：不是问题（理由：口径不同）" in text
+    assert re.search(r"<td>r2</td><td>结论</td>\s*<td>确认问题</td>\s*<td>不是问题</td>", text), "from what to what"

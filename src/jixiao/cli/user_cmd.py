@@ -56,6 +56,7 @@ def add(name: str, role: str, db: Path | None) -> None:
     """新建账户 NAME；密码在终端中输入两次（或从标准输入读一行）。"""
     from ..store import DecisionStore
     from ..store.accounts import MIN_PASSWORD, Accounts
+    from ..zh import ACCOUNT_ROLE_LABEL
 
     password = read_password()
     if len(password) < MIN_PASSWORD:
@@ -63,7 +64,7 @@ def add(name: str, role: str, db: Path | None) -> None:
     with DecisionStore(_store_path(db), recover=False) as store:
         user = Accounts(store).add_user(name, role, password)
         where = store.name
-    label = "负责人" if user.is_lead else "审核人"
+    label = ACCOUNT_ROLE_LABEL[user.role]
     click.echo(f"已创建{label} {user.name}（{where}）", err=True)
 
 

@@ -17,7 +17,7 @@ from ..zh import DECISION_LABEL
 from .backend import BUSY_ENV, BUSY_MESSAGE, DEFAULT_BUSY_MS, URL_ENV, StoreWriteError, busy_ms, url_configured
 from .decisions import RECOVER_BUSY_MS, USER_ENV, DecisionStore, default_user
 from .keys import decision_key, decision_keys, default_db_path
-from .records import DECISION_VALUES, Decision, DecisionValue, PendingChange, decisions_for
+from .records import DECISION_VALUES, Change, Decision, DecisionValue, Opinion, PendingChange, decisions_for
 from .sidecar import read_unsaved, unsaved_path
 
 __all__ = [
@@ -29,9 +29,11 @@ __all__ = [
     "RECOVER_BUSY_MS",
     "URL_ENV",
     "USER_ENV",
+    "Change",
     "Decision",
     "DecisionStore",
     "DecisionValue",
+    "Opinion",
     "PendingChange",
     "StoreWriteError",
     "busy_ms",

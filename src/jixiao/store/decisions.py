@@ -46,8 +46,8 @@ from ..models import Finding
 from . import backend, migrate
 from .backend import BUSY_MESSAGE, StoreWriteError, Target
 from .keys import decision_key
-from .records import DECISION_VALUES, Decision, DecisionValue, PendingChange, blank, now
-from .schema import cache, decisions, events
+from .records import DECISION_VALUES, Change, Decision, DecisionValue, Opinion, PendingChange, blank, now
+from .schema import audit, cache, decisions, events, opinions
 from .sidecar import read_unsaved, unsaved_path, write_unsaved
 
 # on opening, the changes of an earlier session's sidecar are written with at most this wait
@@ -65,6 +65,9 @@ _DECISION_COLUMNS = (
     "note",
     "decided_at",
     "decided_by",
+    "noted_by",
+    "noted_at",
+    "conflict",
     "check_id",
     "source",
     "project",
@@ -399,8 +402,11 @@ class DecisionStore:
                     "decision": old.decision if decision is _UNSET else decision,
                     "reason": old.reason if reason is _UNSET else reason,
                     "note": old.note if note is _UNSET else note,
-                    "decided_at": after or stamp,  # a kept change: when the reviewer made it
-                    "decided_by": by,
+                    # the last change (a kept change: when the reviewer made it), as before accounts
+                    "decided_at": after or stamp,
+                    "decided_by": old.decided_by if decision is _UNSET else by,
+                    "noted_by": old.noted_by if note is _UNSET else by,
+                    "noted_at": old.noted_at if note is _UNSET else after or stamp,
                     "check": finding.check,
                     "source": finding.source,
                     "project": finding.project,
@@ -410,6 +416,10 @@ class DecisionStore:
                     "lines": list(finding.lines),
                 }
             )
+            if decision is not _UNSET and by is not None:
+                new.conflict = self._hold_opinion(conn, k, by, new, after or stamp)
+            else:
+                new.conflict = old.conflict
             values = _decision_values(new)
             if row is None:
                 conn.execute(insert(decisions).values(values))
@@ -418,7 +428,59 @@ class DecisionStore:
             conn.execute(
                 insert(events).values(key=k, decision=new.decision, reason=new.reason, note=new.note, at=stamp, by=by)
             )
+            changed = [
+                {"key": k, "field": f, "old": getattr(old, f), "new": getattr(new, f), "by": by, "at": stamp}
+                for f in ("decision", "reason", "note")
+                if getattr(old, f) != getattr(new, f)
+            ]
+            if changed:
+                conn.execute(insert(audit), changed)
         return new
+
+    @staticmethod
+    def _hold_opinion(conn: Connection, key: str, user: str, new: Decision, at: str) -> bool:
+        """Keep ``user``'s own decision of ``key`` beside the others'; answers whether the
+        reviewers holding one now disagree."""
+        conn.execute(delete(opinions).where(opinions.c.key == key, opinions.c.user_name == user))
+        if new.decision is not None:
+            conn.execute(
+                insert(opinions).values(key=key, user_name=user, decision=new.decision, reason=new.reason, at=at)
+            )
+        held = conn.execute(select(opinions.c.decision).where(opinions.c.key == key).distinct()).all()
+        return len(held) > 1
+
+    # -- who said what
+    def opinions(self, key: str) -> list[Opinion]:
+        """Each reviewer's standing decision of a finding, oldest first."""
+        q = select(opinions.c.user_name, opinions.c.decision, opinions.c.reason, opinions.c.at).where(
+            opinions.c.key == key
+        )
+        with self.reading() as conn:
+            rows = conn.execute(q.order_by(opinions.c.at, opinions.c.user_name)).all()
+        return [Opinion(user=r[0], decision=r[1], reason=r[2], at=r[3]) for r in rows]
+
+    def all_opinions(self, keys: Iterable[str] | None = None) -> dict[str, list[Opinion]]:
+        q = select(opinions.c.key, opinions.c.user_name, opinions.c.decision, opinions.c.reason, opinions.c.at)
+        if keys is not None:
+            q = q.where(opinions.c.key.in_(list(keys)))
+        out: dict[str, list[Opinion]] = {}
+        with self.reading() as conn:
+            for r in conn.execute(q.order_by(opinions.c.key, opinions.c.at, opinions.c.user_name)):
+                out.setdefault(r[0], []).append(Opinion(user=r[1], decision=r[2], reason=r[3], at=r[4]))
+        return out
+
+    def audit(self, keys: Iterable[str] | None = None) -> list[Change]:
+        """The audit trail, oldest first: every field changed, from what to what, by whom."""
+        q = select(audit.c.key, audit.c.field, audit.c.old, audit.c.new, audit.c.by, audit.c.at)
+        if keys is not None:
+            q = q.where(audit.c.key.in_(list(keys)))
+        with self.reading() as conn:
+            rows = conn.execute(q.order_by(audit.c.id)).all()
+        return [Change(key=r[0], field=r[1], old=r[2], new=r[3], by=r[4], at=r[5]) for r in rows]
+
+    def conflicts(self) -> dict[str, Decision]:
+        """The findings reviewers disagree on."""
+        return {k: d for k, d in self.all().items() if d.conflict}
 
     # -- the run cache (documents, findings): compressed JSON by content key. Only a speed-up:
     # a store that is closed, locked or read-only answers "not cached" and keeps nothing
@@ -461,6 +523,9 @@ def _decision_values(d: Decision) -> dict[str, Any]:
         "note": d.note,
         "decided_at": d.decided_at,
         "decided_by": d.decided_by,
+        "noted_by": d.noted_by,
+        "noted_at": d.noted_at,
+        "conflict": int(d.conflict),
         "check_id": d.check,
         "source": d.source,
         "project": d.project,

@@ -38,6 +38,10 @@ class Decision(BaseModel):
     decided_at: str | None = None
     # who wrote the decision last (None: a store of before accounts, or an anonymous session)
     decided_by: str | None = None
+    noted_by: str | None = None
+    noted_at: str | None = None
+    # reviewers hold different decisions of this finding (see ``DecisionStore.opinions``)
+    conflict: bool = False
     # what the finding looked like when decided: lets an export show decisions whose finding
     # has since disappeared, and a reader of the database make sense of a row on its own
     check: str | None = None
@@ -51,6 +55,26 @@ class Decision(BaseModel):
     @property
     def label(self) -> str:
         return DECISION_LABEL.get(self.decision or "", "")
+
+
+class Opinion(BaseModel):
+    """One reviewer's standing decision of a finding."""
+
+    user: str
+    decision: DecisionValue
+    reason: str | None = None
+    at: str
+
+
+class Change(BaseModel):
+    """One line of the audit trail: ``field`` of a finding's decision went from ``old`` to ``new``."""
+
+    key: str
+    field: Literal["decision", "reason", "note"]
+    old: str | None = None
+    new: str | None = None
+    by: str | None = None
+    at: str
 
 
 class PendingChange(BaseModel):

@@ -28,6 +28,9 @@ decisions = Table(
     Column("message", Text),
     Column("lines", Text),  # JSON list of source lines
     Column("decided_by", Text),
+    Column("noted_by", Text),
+    Column("noted_at", Text),
+    Column("conflict", Integer, nullable=False, server_default="0"),  # 1: reviewers disagree
 )
 
 # every change of a decision or note, appended: the history of a finding
@@ -42,6 +45,32 @@ events = Table(
     Column("at", Text, nullable=False),
     Column("by", Text),
     sqlite_autoincrement=True,
+)
+
+# who changed which field of a finding's decision, from what to what
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", Text, nullable=False),
+    Column("field", Text, nullable=False),  # decision | reason | note
+    Column("old", Text),
+    Column("new", Text),
+    Column("by", Text),
+    Column("at", Text, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+# each reviewer's standing decision of a finding: a second reviewer's word never erases the
+# first's; when they differ the finding is in conflict until they agree (or one undoes)
+opinions = Table(
+    "opinions",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("user_name", Text, primary_key=True),
+    Column("decision", Text, nullable=False),
+    Column("reason", Text),
+    Column("at", Text, nullable=False),
 )
 
 # extracted documents and findings of the last run, by content key (zlib-compressed JSON)

@@ -135,3 +135,32 @@ def sign_off(request: Request, run_id: str, note: Annotated[str | None, Form(max
     load_run(request, run_id)
     _accounts(request).sign_off(run_id, session.user, (note or "").strip() or None)
     return RedirectResponse("/team", status_code=303)
+
+
+@router.get("/runs/{run_id}/audit")
+def audit_page(request: Request, run_id: str) -> Response:
+    """A batch's audit trail: each finding someone decided or annotated, every reviewer's
+    standing decision (a disagreement shown as a conflict), and every change with its old value."""
+    from ..report.data import build
+
+    ctx = context(request)
+    run = load_run(request, run_id)
+    data = build(run.documents, run.findings, ctx.store.all())
+    keys = [row.key for row in data.findings]
+    trail = ctx.store.audit(keys)
+    held = ctx.store.all_opinions(keys)
+    changes: dict[str, list[object]] = {}
+    for change in trail:
+        changes.setdefault(change.key, []).append(change)
+    rows = [
+        {"pos": pos, "row": row, "opinions": held.get(row.key, []), "changes": changes.get(row.key, [])}
+        for pos, row in enumerate(data.findings)
+        if row.key in changes or row.key in held
+    ]
+    values = {
+        "run_id": run.id,
+        "rows": rows,
+        "conflicts": sum(1 for r in rows if r["row"].decision is not None and r["row"].decision.conflict),
+        "signoff": _accounts(request).signoff(run.id),
+    }
+    return page(request, "accounts/audit.html", values)

@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..store import DecisionStore
 from ..store.accounts import Accounts, Session
 from ..store.decisions import ACTING_USER
+from ..zh import ACCOUNT_ROLE_LABEL, AUDIT_FIELD_LABEL
 
 COOKIE = "jixiao_session"
 CSRF_FIELD = "csrf"
@@ -182,7 +183,11 @@ def install(
     app.state.accounts = accounts
     env = templates_env
     if env is not None:
-        env.globals["auth_session"] = current_session if enabled else _none  # type: ignore[attr-defined]
+        env.globals.update(  # type: ignore[attr-defined]
+            auth_session=current_session if enabled else _none,
+            audit_field_label=AUDIT_FIELD_LABEL,
+            account_role_label=ACCOUNT_ROLE_LABEL,
+        )
     if accounts is None:
         return None
     app.add_middleware(AuthMiddleware, accounts=accounts, max_body=max_body)
