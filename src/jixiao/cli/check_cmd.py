@@ -14,7 +14,8 @@ from .options import engine_option, files_argument, format_option
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ..models import Finding
+    from ..checks import CheckConfig
+    from ..models import Document, Finding
 
 SEVERITIES = ("info", "warning", "error")
 SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -50,6 +51,7 @@ def command(files: tuple[str, ...], engine: str, fmt: str, min_severity: str, fa
     config = CheckConfig.load()  # a bad config file is exit 2, before reading any input
     docs = load_documents(files, engine)
     findings = run_checks(docs, config)
+    findings = _with_store(docs, config, findings)  # store checks (checks/history.py)
     shown = at_least(findings, min_severity)
     if fmt == "json":
         unread = [
@@ -76,6 +78,20 @@ def command(files: tuple[str, ...], engine: str, fmt: str, min_severity: str, fa
         sys.exit(1 if fail_on != "never" else 2)
     if fail_on != "never" and at_least(findings, fail_on):
         sys.exit(1)
+
+
+def _with_store(docs: list[Document], config: CheckConfig, findings: list[Finding]) -> list[Finding]:
+    """With a team store (``JIXIAO_DATABASE_URL``): the checks across years and documents, and
+    this run's forms kept in the store for them."""
+    from ..store import DecisionStore, url_configured
+
+    if not url_configured():
+        return findings
+    from ..checks.history import check_with_store
+    from ..checks.runner import sort_findings
+
+    with DecisionStore(None, recover=False) as store:
+        return sort_findings([*findings, *check_with_store(docs, store, config)])
 
 
 def render_findings(findings: Sequence[Finding], console: Console, total_forms: int, hidden: int = 0) -> None:

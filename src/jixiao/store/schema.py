@@ -7,7 +7,7 @@ Times are ISO-8601 text in UTC (``records.now``): they sort as strings on both b
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Integer, LargeBinary, MetaData, Table, Text
+from sqlalchemy import Column, Float, Integer, LargeBinary, MetaData, Table, Text
 
 metadata = MetaData()
 
@@ -123,4 +123,24 @@ signoffs = Table(
     Column("signed_by", Text, nullable=False),
     Column("signed_at", Text, nullable=False),
     Column("note", Text),
+)
+
+# --------------------------------------------------------------------------- every year's forms
+
+forms = Table(
+    "forms",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("fingerprint", Text, nullable=False, unique=True),  # file name + the form's content
+    Column("source", Text, nullable=False),
+    Column("first_line", Integer, nullable=False),
+    Column("year", Integer),
+    Column("kind", Text, nullable=False),
+    Column("project", Text),
+    Column("project_key", Text, nullable=False),
+    Column("unit_key", Text, nullable=False),  # 实施单位, else 主管部门
+    Column("amount", Float),  # the form's main amount (申请总额 / 全年预算数)
+    Column("data", LargeBinary, nullable=False),  # the Form, zlib-compressed JSON
+    Column("added_at", Text, nullable=False),
+    sqlite_autoincrement=True,
 )
