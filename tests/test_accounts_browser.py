@@ -13,10 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete
 
 from conftest import SEEDS
 from jixiao.store import DecisionStore
 from jixiao.store.accounts import Accounts
+from jixiao.store.schema import web_sessions
 from jixiao.web import WebSettings, create_app
 from test_web_e2e import CHROMIUM, CHROMIUM_ARGS, free_port
 
@@ -150,6 +152,27 @@ def test_two_users_assign_decide_conflict_audit_sign_off(team: TeamServer, brows
             cells = [trail.nth(i).locator("td").all_inner_texts()[1:] for i in range(trail.count())]
             assert ["小王", "结论", "（空）", "确认问题"] in cells and ["组长", "结论", "确认问题", "不是问题"] in cells
 
+        # the reviewer's session ends mid-review: the decision is kept, they log in, it is saved
+        with DecisionStore(team.db) as store, store.transaction() as conn:
+            conn.execute(delete(web_sessions).where(web_sessions.c.user_name == "小王"))
+        rev.goto(f"{team.url}/runs/{run}")  # still the page from before? no: a new login first
+        assert "/login?next=" in rev.url
+        _login(rev, team.url, "小王", then=f"/runs/{run}")
+        with DecisionStore(team.db) as store, store.transaction() as conn:
+            conn.execute(delete(web_sessions).where(web_sessions.c.user_name == "小王"))
+        second = rev.locator("article.finding").nth(1)
+        key = second.get_attribute("id")
+        second.locator("button.dismiss").click()
+        rev.wait_for_url("**/login?next=*")
+        rev.fill("input[name=name]", "小王")
+        rev.fill("input[name=password]", PASSWORD)
+        rev.click("form.login-form button[type=submit]")
+        rev.wait_for_url(f"**/runs/{run}*")
+        rev.locator(f"#{key}.decided-dismissed").wait_for()
+        with DecisionStore(team.db) as store:
+            mine = [d for d in store.all().values() if d.decided_by == "小王"]
+        assert [d.decision for d in mine] == ["dismissed"], "the decision made as the session ended was saved"
+
         lead.goto(team.url + "/team")
         lead.locator(f"tr[data-run='{run}'] .signoff button").click()
         lead.wait_for_url(team.url + "/team")
@@ -167,5 +190,5 @@ def test_two_users_assign_decide_conflict_audit_sign_off(team: TeamServer, brows
         rev_ctx.close()
     assert not errors, errors
     with DecisionStore(team.db) as store:
-        (decided,) = [d for d in store.all().values() if d.decision]
-        assert (decided.decision, decided.decided_by, decided.conflict) == ("dismissed", "组长", True)
+        decided = {d.decided_by: d for d in store.all().values() if d.decision}
+        assert (decided["组长"].decision, decided["组长"].conflict) == ("dismissed", True)

@@ -167,3 +167,13 @@ def test_cli_with_a_server_down_exit_2_one_line(command: str, tmp_path: Path) ->
 
 def test_pg_url_of_the_tests_is_only_read_from_the_environment() -> None:
     assert PG_URL == os.environ.get("JIXIAO_TEST_PG_URL", "").strip()
+
+
+def test_many_reads_only_the_keys_asked(store_url: str) -> None:
+    with DecisionStore(store_url) as store:
+        found = [_finding(i) for i in range(1200)]
+        for f in found[:3]:
+            store.record(f, "confirmed")
+        keys = [decision_key(f) for f in found]
+        assert set(store.many(keys)) == set(keys[:3]) and store.many([]) == {}
+        assert set(store.many([*keys[1:], "x"])) == set(keys[1:3])

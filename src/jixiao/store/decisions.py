@@ -301,6 +301,16 @@ class DecisionStore:
             rows = conn.execute(select(*_cols()).order_by(order, decisions.c.key)).all()
         return {r[0]: _row_to_decision(r) for r in rows}
 
+    def many(self, keys: Iterable[str]) -> dict[str, Decision]:
+        """The decisions of ``keys`` only (a page of one batch in a store of many: not ``all``)."""
+        wanted = sorted(set(keys))
+        out: dict[str, Decision] = {}
+        with self.reading() as conn:
+            for i in range(0, len(wanted), 500):  # SQLite's bound-parameter limit, with room
+                rows = conn.execute(select(*_cols()).where(decisions.c.key.in_(wanted[i : i + 500]))).all()
+                out.update((r[0], _row_to_decision(r)) for r in rows)
+        return out
+
     def history(self, finding: Finding | None = None, *, key: str | None = None) -> list[dict[str, str | None]]:
         """Every change, oldest first (of one finding, or of all)."""
         k = key or (decision_key(finding) if finding is not None else None)
