@@ -177,3 +177,14 @@ def test_many_reads_only_the_keys_asked(store_url: str) -> None:
         keys = [decision_key(f) for f in found]
         assert set(store.many(keys)) == set(keys[:3]) and store.many([]) == {}
         assert set(store.many([*keys[1:], "x"])) == set(keys[1:3])
+
+
+def test_for_run_reads_its_findings_and_its_documents_only(store_url: str) -> None:
+    mine = [_finding(i, source="批次甲.txt") for i in range(3)]
+    gone = _finding(99, source="批次甲.txt")  # a finding of this document that no longer exists
+    other = _finding(7, source="批次乙.txt")
+    with DecisionStore(store_url) as store:
+        for f in [*mine[:2], gone, other]:
+            store.record(f, "confirmed")
+        got = store.for_run(mine, ["批次甲.txt"])
+        assert set(got) == {decision_key(f) for f in [*mine[:2], gone]}, "not the other batch's"

@@ -311,6 +311,20 @@ class DecisionStore:
                 out.update((r[0], _row_to_decision(r)) for r in rows)
         return out
 
+    def for_run(self, findings: Sequence[Finding], sources: Iterable[str]) -> dict[str, Decision]:
+        """What a page of one run shows: the decisions of its findings, and those of its
+        documents whose finding has since gone (stale); not the other runs of a shared store."""
+        from .keys import decision_keys
+
+        out = self.many(decision_keys(findings))
+        names = sorted({s for s in sources if s})
+        if names:
+            with self.reading() as conn:
+                rows = conn.execute(select(*_cols()).where(decisions.c.source.in_(names))).all()
+            for r in rows:
+                out.setdefault(r[0], _row_to_decision(r))
+        return out
+
     def history(self, finding: Finding | None = None, *, key: str | None = None) -> list[dict[str, str | None]]:
         """Every change, oldest first (of one finding, or of all)."""
         k = key or (decision_key(finding) if finding is not None else None)

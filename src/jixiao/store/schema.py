@@ -21,7 +21,7 @@ decisions = Table(
     Column("note", Text),
     Column("decided_at", Text),
     Column("check_id", Text),
-    Column("source", Text),
+    Column("source", Text, index=True),  # index decisions_source (0006)
     Column("project", Text),
     Column("kind", Text),
     Column("severity", Text),

@@ -145,7 +145,7 @@ def audit_page(request: Request, run_id: str) -> Response:
 
     ctx = context(request)
     run = load_run(request, run_id)
-    data = build(run.documents, run.findings, ctx.store.all())
+    data = build(run.documents, run.findings, ctx.store.for_run(run.findings, [d.source for d in run.documents]))
     keys = [row.key for row in data.findings]
     trail = ctx.store.audit(keys)
     held = ctx.store.all_opinions(keys)
