@@ -43,7 +43,7 @@ def command(files: tuple[str, ...], out: Path, db: Path | None, engine: str) -> 
     decisions = {}
     if db_path.exists() or url_configured():  # a team store: JIXIAO_DATABASE_URL
         with DecisionStore(db_path) as store:
-            decisions = store.all()
+            decisions = store.for_run(findings, [d.source for d in docs])  # not other batches of a team store
     elif db is not None:
         click.echo(f"警告：{db_path}: 审核数据库不存在，报告中没有审核结论", err=True)
     try:
