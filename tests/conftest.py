@@ -24,6 +24,7 @@ _LLM_ENV = [
     "OPENAI_BASE_URL",
     "OPENAI_API_KEY",
     "JIXIAO_CONFIG",
+    "JIXIAO_DATABASE_URL",  # a developer's team store must not receive the tests' decisions
 ]
 
 

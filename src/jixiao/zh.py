@@ -31,6 +31,10 @@ LAYOUT_LABEL: dict[str, str] = {
 
 DECISION_LABEL: dict[str, str] = {"confirmed": "确认问题", "dismissed": "不是问题"}
 
+# Accounts of a team server, and the fields of a decision's audit trail.
+ACCOUNT_ROLE_LABEL: dict[str, str] = {"reviewer": "审核人", "lead": "负责人"}
+AUDIT_FIELD_LABEL: dict[str, str] = {"decision": "结论", "reason": "理由", "note": "备注"}
+
 # The contract's check ids in plain Chinese.
 CHECK_LABEL: dict[str, str] = {
     "completion-copies-goal": "实际完成情况照抄预期目标",

@@ -18,7 +18,7 @@ from .. import __version__
 from ..errors import JixiaoError
 from .zh_click import ZhGroup, zh_error
 
-COMMANDS = ("extract", "check", "reconcile", "review", "serve", "eval", "report")
+COMMANDS = ("extract", "check", "reconcile", "review", "serve", "eval", "report", "user")
 
 
 @click.group(cls=ZhGroup, context_settings={"help_option_names": ["-h", "--help"]})

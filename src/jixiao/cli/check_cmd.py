@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from .check_table import render_findings
 from .common import echo_json, load_documents
 from .options import engine_option, files_argument, format_option
+
+if TYPE_CHECKING:
+    from ..checks import CheckConfig
+    from ..models import Document, Finding
 
 SEVERITIES = ("info", "warning", "error")
 
@@ -41,6 +46,7 @@ def command(files: tuple[str, ...], engine: str, fmt: str, min_severity: str, fa
     config = CheckConfig.load()  # a bad config file is exit 2, before reading any input
     docs = load_documents(files, engine)
     findings = run_checks(docs, config)
+    findings = _with_store(docs, config, findings)  # store checks (checks/history.py)
     shown = at_least(findings, min_severity)
     if fmt == "json":
         unread = [
@@ -67,3 +73,18 @@ def command(files: tuple[str, ...], engine: str, fmt: str, min_severity: str, fa
         sys.exit(1 if fail_on != "never" else 2)
     if fail_on != "never" and at_least(findings, fail_on):
         sys.exit(1)
+
+
+def _with_store(docs: list[Document], config: CheckConfig, findings: list[Finding]) -> list[Finding]:
+    """With a team store (``JIXIAO_DATABASE_URL``): the checks across years and documents, and
+    this run's forms kept in the store for them."""
+    from ..store import DecisionStore, url_configured
+
+    if not url_configured():
+        return findings
+    from ..checks.history import check_with_store
+    from ..checks.runner import sort_findings
+
+    with DecisionStore(None, recover=False) as store:
+        return sort_findings([*findings, *check_with_store(docs, store, config)])
+

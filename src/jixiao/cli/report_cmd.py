@@ -33,7 +33,7 @@ def command(files: tuple[str, ...], out: Path, db: Path | None, engine: str) -> 
     from ..errors import InputError
     from ..report import format_for, write_report
     from ..review.loader import default_checker
-    from ..store import DecisionStore, default_db_path
+    from ..store import DecisionStore, default_db_path, url_configured
 
     format_for(out)  # a wrong suffix fails before any reading
     docs = load_documents(files, engine)
@@ -43,9 +43,9 @@ def command(files: tuple[str, ...], out: Path, db: Path | None, engine: str) -> 
     findings = run(docs)
     db_path = db or default_db_path(files[0])
     decisions = {}
-    if db_path.exists():
+    if db_path.exists() or url_configured():  # a team store: JIXIAO_DATABASE_URL
         with DecisionStore(db_path) as store:
-            decisions = store.all()
+            decisions = store.for_run(findings, [d.source for d in docs])  # not other batches of a team store
     elif db is not None:
         click.echo(f"警告：{db_path}: 审核数据库不存在，报告中没有审核结论", err=True)
     try:

@@ -48,20 +48,27 @@ def allowed_hosts_for(host: str) -> tuple[str, ...] | None:
     default=None,
     help="审核决定数据库（默认 数据目录/decisions.jixiao.sqlite）；指定终端审核的数据库即可在网页中继续",
 )
-def command(host: str, port: int, data_dir: Path | None, db: Path | None) -> None:
+@click.option(
+    "--accounts",
+    is_flag=True,
+    default=False,
+    help="要求登录（账户用 jixiao user add 创建）；使用团队数据库（JIXIAO_DATABASE_URL）时总是要求登录",
+)
+def command(host: str, port: int, data_dir: Path | None, db: Path | None, accounts: bool) -> None:
     """启动本地网页：粘贴或上传报表、查看问题、核对申报与自评、记录审核决定、下载 Excel。"""
     import uvicorn
 
     from ..web import create_app, warm_up
-    from ..web.settings import LOOPBACK_HOSTS, WebSettings
+    from ..web.settings import WebSettings
 
     settings = WebSettings(db_path=db, allowed_hosts=allowed_hosts_for(host))
     if data_dir is not None:
         settings = WebSettings(data_dir=data_dir, db_path=db, allowed_hosts=settings.allowed_hosts)
-    if host not in LOOPBACK_HOSTS:
-        click.echo(f"警告：监听 {host}，同一网络中的其他电脑也能打开本页面，且无需登录。", err=True)
+    from ..web.team import check_serving
+
+    accounts = check_serving(host, settings, accounts)  # accounts (web/team.py): who may bind where
     _check_port_free(host, port)
-    app = create_app(settings)
+    app = create_app(settings, accounts=accounts)
     warm_up(app)
     shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
     click.echo(f"jixiao 网页已启动：http://{shown}:{port}/   （按 Ctrl+C 停止）")

@@ -21,7 +21,7 @@ from ..errors import InputError
 from ..render import fmt_money, fmt_num, fmt_value
 from ..store import DECISION_LABEL, DecisionStore
 from ..zh import CHECK_LABEL, KIND_LABEL, SEVERITY_LABEL
-from . import api, errors, pages
+from . import api, auth, errors, pages
 from .context import WebContext
 from .guard import GuardMiddleware
 from .runs import RunStore, private_dir
@@ -106,7 +106,7 @@ def _prepare_data_dir(settings: WebSettings) -> None:
         raise InputError(f"{settings.data_dir}: 无法创建数据目录 ({e.strerror})") from e
 
 
-def create_app(settings: WebSettings | None = None) -> FastAPI:
+def create_app(settings: WebSettings | None = None, *, accounts: bool | None = None) -> FastAPI:
     settings = settings or WebSettings()
     _prepare_data_dir(settings)
     limits = settings.limits
@@ -149,6 +149,9 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         return error_page(request, status, message)
 
     errors.install(app, error_page)
+    # accounts (web/auth.py): login, CSRF, batches per reviewer; on for a team store or --accounts
+    team = auth.is_team_store(store) if accounts is None else accounts
+    auth.install(app, store, enabled=team, max_body=limits.max_request_bytes, templates_env=templates.env)
     # the body limit is the guard's (FastAPI's own answers in plain English text)
     app.add_middleware(
         GuardMiddleware, refuse=refuse, max_body=limits.max_request_bytes, allowed_hosts=settings.allowed_hosts

@@ -126,7 +126,9 @@ def reconcile_submit(
 def results(request: Request, run_id: str) -> Response:
     ctx = context(request)
     run = load_run(request, run_id)
-    view = build_page(run, build(run.documents, run.findings, ctx.store.all()))
+    view = build_page(
+        run, build(run.documents, run.findings, ctx.store.for_run(run.findings, [d.source for d in run.documents]))
+    )
     return page(request, "results.html", {"view": view, "db_path": str(ctx.settings.decisions_path)})
 
 
@@ -134,7 +136,9 @@ def _finding(request: Request, run_id: str, pos: int) -> tuple[Run, ReportData, 
     """The run and its finding at ``pos`` (the page's numbering: ``build`` orders findings the
     same way on every call). The browser names a finding, never supplies one."""
     run = load_run(request, run_id)
-    data = build(run.documents, run.findings, context(request).store.all())
+    data = build(
+        run.documents, run.findings, context(request).store.for_run(run.findings, [d.source for d in run.documents])
+    )
     if not 0 <= pos < len(data.findings):
         raise HTTPException(404, "这条问题不存在 (finding not found)")
     return run, data, data.findings[pos]
@@ -192,7 +196,9 @@ def download(request: Request, run_id: str, fmt: str) -> Response:
         raise HTTPException(404, f"不支持的导出格式 {fmt!r}，可选：xlsx、html、md、json")
     ctx = context(request)
     run = load_run(request, run_id)
-    body = render_report(run.documents, run.findings, ctx.store.all(), fmt)
+    body = render_report(
+        run.documents, run.findings, ctx.store.for_run(run.findings, [d.source for d in run.documents]), fmt
+    )
     name = f"绩效审核结果-{run.id[:8]}.{fmt}"
     disposition = f"attachment; filename=\"jixiao-{run.id[:8]}.{fmt}\"; filename*=UTF-8''{quote(name)}"
     return Response(body, media_type=MEDIA_TYPES[fmt], headers={"content-disposition": disposition})
