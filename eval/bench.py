@@ -239,9 +239,8 @@ def child_reconcile(n: int) -> dict[str, Any]:
 def child_pairing(n: int) -> dict[str, Any]:
     """``reconcile`` of n/2 declared vs n/2 evaluated perturbed forms with known truth
     (eval/reconcile_corpus.py): pairing precision and recall."""
-    from reconcile_corpus import synthetic_forms
-
     from jixiao.reconcile import reconcile
+    from reconcile_corpus import synthetic_forms
 
     declared, evaluated, truth = synthetic_forms(n // 2, seed=0)
     c0, t0 = time.process_time(), time.perf_counter()

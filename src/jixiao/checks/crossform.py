@@ -163,7 +163,9 @@ def indicators_reused_across_projects(forms: Sequence[Located], ctx: Ctx) -> Ite
                 seen.add(pk)
             elif seen != pk:
                 spread[k] = {seen, pk}
-    generic = {k for k, ps in spread.items() if (len(ps) if isinstance(ps, set) else 1) > cfg.indicator_generic_projects}
+    generic = {
+        k for k, ps in spread.items() if (len(ps) if isinstance(ps, set) else 1) > cfg.indicator_generic_projects
+    }
     del spread
     sizes: list[int] = []
     postings: dict[int, list[int]] = defaultdict(list)

@@ -39,18 +39,18 @@ class KeptForm:
     """A form reduced to what the cross-document stages read (see the module doc)."""
 
     __slots__ = (
-        "kind",
-        "year",
-        "project_name",
-        "department",
-        "implementing_unit",
-        "total_score",
-        "complete",
-        "lines",
-        "field_lines",
         "_funds",
         "_goal",
         "_indicators",
+        "complete",
+        "department",
+        "field_lines",
+        "implementing_unit",
+        "kind",
+        "lines",
+        "project_name",
+        "total_score",
+        "year",
     )
 
     def __init__(self, form: Form) -> None:
@@ -62,9 +62,7 @@ class KeptForm:
         self.total_score = form.total_score
         self.complete = form.complete
         self.lines = list(form.lines)
-        self.field_lines = {
-            k: v for k, v in form.field_lines.items() if k.startswith("funds.") or k in _KEPT_LINES
-        }
+        self.field_lines = {k: v for k, v in form.field_lines.items() if k.startswith("funds.") or k in _KEPT_LINES}
         f = form.funds
         self._funds = tuple(getattr(f, name) for name in _FUNDS)
         self._goal = form.goal.expected
