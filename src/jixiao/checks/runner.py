@@ -188,12 +188,16 @@ def _reconciliation(docs: Sequence[Document], cfg: CheckConfig) -> tuple[Any, li
     return result, out
 
 
+_ORDER = {cid: i for i, cid in enumerate(ALL_IDS)}
+
+
+def finding_order(f: Finding) -> tuple[str, int, int, str]:
+    """Where a finding stands in a run's output: source, first line, check, project."""
+    return (f.source or "", f.lines[0] if f.lines else 0, _ORDER.get(f.check, len(_ORDER)), f.project or "")
+
+
 def sort_findings(findings: list[Finding]) -> list[Finding]:
-    order = {cid: i for i, cid in enumerate(ALL_IDS)}
-    return sorted(
-        findings,
-        key=lambda f: (f.source or "", f.lines[0] if f.lines else 0, order.get(f.check, len(order)), f.project or ""),
-    )
+    return sorted(findings, key=finding_order)
 
 
 def at_least(findings: Sequence[Finding], severity: str) -> list[Finding]:

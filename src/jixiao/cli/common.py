@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -14,9 +15,13 @@ from ..intake import read_path
 from ..models import Document
 
 
-def load_documents(files: tuple[str, ...], engine: str) -> list[Document]:
-    """Extract every file; a file that fails is reported and skipped, unless all fail."""
-    docs: list[Document] = []
+def iter_documents(
+    files: tuple[str, ...] | list[str], engine: str, jobs: int | None = None, *, unread: list[str] | None = None
+) -> Iterator[Document]:
+    """Every file's document, in input order, one at a time: a file that fails is reported
+    (at the end) and skipped, unless all fail (InputError). ``jobs`` is accepted for the
+    parallel reader to come; here files are read in this process."""
+    read = 0
     errors: list[str] = []
     for path in files:
         try:
@@ -29,14 +34,21 @@ def load_documents(files: tuple[str, ...], engine: str) -> list[Document]:
                 click.echo(f"警告：{w}", err=True)
             if not doc.forms:
                 click.echo(f"提示：{doc.source}: {'；'.join(doc.notes)}", err=True)
-            docs.append(doc)
+            read += 1
+            yield doc
         else:
             errors.append(f"{doc.source}: 未找到绩效自评表或绩效目标申报表 (no form found)")
-    if not docs:
+    if not read:
         raise InputError("; ".join(errors) if errors else "没有输入文件 (no input)")
     for e in errors:
         click.echo(f"警告：{e}", err=True)
-    return docs
+    if unread is not None:
+        unread.extend(errors)
+
+
+def load_documents(files: tuple[str, ...], engine: str, jobs: int | None = None) -> list[Document]:
+    """Extract every file; a file that fails is reported and skipped, unless all fail."""
+    return list(iter_documents(files, engine, jobs))
 
 
 def echo_json(data: Any) -> None:
@@ -50,4 +62,4 @@ def documents_json(docs: list[Document]) -> dict[str, Any]:
     return dumped[0] if len(dumped) == 1 else {"documents": dumped}
 
 
-__all__ = ["JixiaoError", "documents_json", "echo_json", "load_documents"]
+__all__ = ["JixiaoError", "documents_json", "echo_json", "iter_documents", "load_documents"]
