@@ -55,7 +55,9 @@ def view(index: int, form: Form) -> FormView:
     else:
         raw = (f.initial_budget, f.annual_budget) if f.initial_budget or f.annual_budget else (f.fiscal,)
     amounts = tuple(a for a in raw if a)
-    keys = [indicator_key(i.name) for i in form.indicators]
+    # a form kept by the streaming check answers its names without building indicator models
+    names = getattr(form, "indicator_names", None) or [i.name for i in form.indicators]
+    keys = [indicator_key(name) for name in names]
     return FormView(
         index,
         form,
