@@ -94,7 +94,7 @@ def _reconciled(declared: list[Any], evaluated: list[Any], cfg: CheckConfig) -> 
         from ..reconcile import reconcile_sourced
     except ImportError:  # the reconciliation module is optional
         return []
-    _, found = reconcile_sourced(declared, evaluated)
+    _, found = reconcile_sourced(declared, evaluated, explain=False)  # the findings need only the pairs
     return [
         f.model_copy(update={"severity": cfg.severity_of(f.check, f.severity)}) for f in found if cfg.enabled(f.check)
     ]

@@ -41,7 +41,6 @@ class FormView:
     department_key: str
     amounts: tuple[float, ...]  # declared: (request,); evaluated: (initial, annual)
     indicator_keys: list[str]
-    indicator_set: frozenset[str]
 
     @property
     def name(self) -> str | None:
@@ -66,7 +65,6 @@ def view(index: int, form: Form) -> FormView:
         org_key(form.department),
         amounts,
         keys,
-        frozenset(keys),
     )
 
 
@@ -138,8 +136,9 @@ def _indicator_overlap(d: FormView, e: FormView, settings: Settings) -> tuple[fl
         return None, 0, 0
     small, big = (d, e) if len(d.indicator_keys) <= len(e.indicator_keys) else (e, d)
     shared = 0
+    exact = set(big.indicator_keys)  # per pair, not per form: a few candidates each
     for k in small.indicator_keys:
-        if k in big.indicator_set or process.extractOne(
+        if k in exact or process.extractOne(
             k,
             big.indicator_keys,
             scorer=Indel.normalized_similarity,

@@ -14,17 +14,23 @@ from .result import Candidate, ProjectPair, ReconcileResult, Unpaired
 from .settings import DEFAULT, Settings
 
 
-def reconcile(declared: Sequence[Form], evaluated: Sequence[Form], settings: Settings | None = None) -> ReconcileResult:
+def reconcile(
+    declared: Sequence[Form], evaluated: Sequence[Form], settings: Settings | None = None, *, explain: bool = True
+) -> ReconcileResult:
     """Pair each target declaration with the self-evaluation that reports on it.
 
     ``declared`` should hold target declarations and ``evaluated`` self-evaluations; the
     kinds are not checked here (``reconcile_findings`` splits documents by kind).
+    ``explain=False`` leaves ``unpaired`` empty (the unmatched names stay): a caller that
+    wants only the pairs' findings does not build an explanation for each of 10^5 forms.
     """
     with gc_paused():
-        return _reconcile(declared, evaluated, settings or DEFAULT)
+        return _reconcile(declared, evaluated, settings or DEFAULT, explain)
 
 
-def _reconcile(declared: Sequence[Form], evaluated: Sequence[Form], s: Settings) -> ReconcileResult:
+def _reconcile(
+    declared: Sequence[Form], evaluated: Sequence[Form], s: Settings, explain: bool = True
+) -> ReconcileResult:
     dv = [view(i, f) for i, f in enumerate(declared)]
     ev = [view(j, f) for j, f in enumerate(evaluated)]
     feats: dict[tuple[int, int], Features] = {p: features(dv[p[0]], ev[p[1]], s) for p in candidate_pairs(dv, ev, s)}
@@ -33,6 +39,15 @@ def _reconcile(declared: Sequence[Form], evaluated: Sequence[Form], s: Settings)
     partner_of_e = {j: i for i, j in chosen.items()}
 
     projects = [_project_pair(dv[i], ev[j], feats[(i, j)], s) for i, j in sorted(chosen.items())]
+    if not explain:
+        return ReconcileResult(
+            notes=_notes(dv, ev),
+            projects=projects,
+            unmatched_declared=[d.name or "" for d in dv if d.index not in chosen],
+            unmatched_evaluated=[e.name or "" for e in ev if e.index not in partner_of_e],
+            threshold=s.project_threshold,
+            candidates_scored=len(feats),
+        )
     best_d: dict[int, tuple[int, Features]] = {}
     best_e: dict[int, tuple[int, Features]] = {}
     for (i, j), f in feats.items():
