@@ -211,8 +211,8 @@ def minhash_pairs(
     first, second = first[keep], second[keep]
     # the whole signature estimates the Jaccard of each candidate: far-off ones are not verified
     agree = np.empty(len(first), dtype=np.float64)
-    for lo in range(0, len(first), 200_000):
-        hi = lo + 200_000
+    for lo in range(0, len(first), 20_000):  # two rows of signatures per pair: a chunk at a time
+        hi = lo + 20_000
         agree[lo:hi] = (sig[first[lo:hi]] == sig[second[lo:hi]]).mean(axis=1)
     keep = agree >= min_jaccard
     first, second = first[keep], second[keep]

@@ -30,7 +30,7 @@ from .normalize import indicator_key, name_similarity, org_key, project_key, sam
 from .settings import DEFAULT, Settings
 
 
-@dataclass
+@dataclass(slots=True)
 class FormView:
     """What matching needs of one form, computed once."""
 
@@ -68,7 +68,7 @@ def view(index: int, form: Form) -> FormView:
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class Features:
     name: float
     department: bool | None

@@ -33,7 +33,13 @@ def _reconcile(
 ) -> ReconcileResult:
     dv = [view(i, f) for i, f in enumerate(declared)]
     ev = [view(j, f) for j, f in enumerate(evaluated)]
-    feats: dict[tuple[int, int], Features] = {p: features(dv[p[0]], ev[p[1]], s) for p in candidate_pairs(dv, ev, s)}
+    feats: dict[tuple[int, int], Features] = {}
+    scored = 0
+    for p in candidate_pairs(dv, ev, s):
+        f = features(dv[p[0]], ev[p[1]], s)
+        scored += 1
+        if explain or f.score >= s.project_threshold:  # the rest only explain unpaired forms
+            feats[p] = f
     edges = {p: f.score for p, f in feats.items() if f.score >= s.project_threshold}
     chosen = dict(max_weight_matching(edges))
     partner_of_e = {j: i for i, j in chosen.items()}
@@ -46,7 +52,7 @@ def _reconcile(
             unmatched_declared=[d.name or "" for d in dv if d.index not in chosen],
             unmatched_evaluated=[e.name or "" for e in ev if e.index not in partner_of_e],
             threshold=s.project_threshold,
-            candidates_scored=len(feats),
+            candidates_scored=scored,
         )
     best_d: dict[int, tuple[int, Features]] = {}
     best_e: dict[int, tuple[int, Features]] = {}
@@ -69,7 +75,7 @@ def _reconcile(
         unmatched_evaluated=[u.name or "" for u in unpaired if u.kind == "self_evaluation"],
         unpaired=unpaired,
         threshold=s.project_threshold,
-        candidates_scored=len(feats),
+        candidates_scored=scored,
     )
 
 
