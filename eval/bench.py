@@ -17,7 +17,8 @@ stage's own):
 - unit: the same with every form filed by one 实施单位 (250, 1,000, 4,000 forms): the
   within-unit comparisons (reconciliation candidates) must not grow with n².
 - reconcile: the clean corpus's declarations against its self-evaluations (disjoint
-  subjects: every pair is false) at the same sizes as check.
+  subjects: every pair is false) at the same sizes as check, each form kept as
+  ``jixiao reconcile`` keeps it (``KeptForm``).
 - pairing: perturbed declared/evaluated pairs with known truth (eval/reconcile_corpus.py):
   pairing precision and recall at 5,000 and 40,000 forms.
 Each size prints forms per CPU-second, peak RSS and its growth per form (KB/form), and the
@@ -210,13 +211,20 @@ def child_reconcile(n: int) -> dict[str, Any]:
         from jixiao.reconcile import reconcile
     except ImportError as e:
         return {"stage": "reconcile", "n": n, "skipped": f"jixiao.reconcile: {e}"}
+    try:  # what `jixiao reconcile` keeps of each form (the code before streaming: the forms)
+        from jixiao.checks.records import KeptForm as keep
+    except ImportError:
+
+        def keep(form: Any) -> Any:
+            return form
+
     gc.collect()
     base = _rss_mb()
     declared: list[Any] = []
     evaluated: list[Any] = []
     for doc in _documents(n):
         for f in doc.forms:
-            (declared if f.kind == "target_declaration" else evaluated).append(f)
+            (declared if f.kind == "target_declaration" else evaluated).append(keep(f))
     c0, t0 = time.process_time(), time.perf_counter()
     result = reconcile(declared, evaluated)
     cpu, dt = time.process_time() - c0, time.perf_counter() - t0
