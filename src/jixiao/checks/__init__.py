@@ -17,7 +17,7 @@ from .config import CheckConfig
 from .crossform import goal_reuse_clusters
 from .names import mentions, name_patterns
 from .registry import ALL_IDS, CATALOG, RECONCILE_IDS, CheckSpec, Located
-from .runner import at_least, run_checks, sort_findings
+from .runner import CheckRun, at_least, run_checks, sort_findings
 from .similarity import similar_pairs
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "CATALOG",
     "RECONCILE_IDS",
     "CheckConfig",
+    "CheckRun",
     "CheckSpec",
     "Located",
     "at_least",

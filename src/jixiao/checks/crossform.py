@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..models import Finding, Form, Indicator
 from .goals import goal_label
+from .records import goal_expected, indicator_names
 from .registry import Ctx, Located, corpus_check
 from .similarity import clusters
 from .text import field_evidence, field_lines, name_key, norm, pct, row_lines, value_short
@@ -57,7 +59,7 @@ def goal_entries(forms: Sequence[Located], min_chars: int) -> list[tuple[Located
     only, since 项目总目标 of multi-year projects is often a shared template."""
     out: list[tuple[Located, str, str]] = []
     for at in forms:
-        text = norm(at.form.goal.expected)
+        text = norm(goal_expected(at.form))
         if len(text) >= min_chars and project_key(at.form):
             out.append((at, "goal.expected", text))
     return out
@@ -148,17 +150,29 @@ def indicator_keys(form: Form) -> dict[str, Indicator]:
 )
 def indicators_reused_across_projects(forms: Sequence[Located], ctx: Ctx) -> Iterator[Finding]:
     cfg = ctx.cfg
-    keys = [indicator_keys(at.form) for at in forms]
+    # one pass for the names' spread (how many projects use each), one for the candidates;
+    # keys are hashed and only the postings are kept: the rows are looked up again for hits
     pkeys = [project_key(at.form) for at in forms]
-    projects_of: dict[str, set[str]] = defaultdict(set)
-    for pk, ks in zip(pkeys, keys):
-        for k in ks:
-            projects_of[k].add(pk)
-    generic = {k for k, ps in projects_of.items() if len(ps) > cfg.indicator_generic_projects}
-    sets = [{k for k in ks if k not in generic} for ks in keys]
-    postings: dict[str, list[int]] = defaultdict(list)
+    spread: dict[int, Any] = {}  # key -> its one project key, or the set of them
+    for pk, at in zip(pkeys, forms):
+        for k in _key_hashes(at.form):
+            seen = spread.get(k)
+            if seen is None:
+                spread[k] = pk
+            elif isinstance(seen, set):
+                seen.add(pk)
+            elif seen != pk:
+                spread[k] = {seen, pk}
+    generic = {
+        k for k, ps in spread.items() if (len(ps) if isinstance(ps, set) else 1) > cfg.indicator_generic_projects
+    }
+    del spread
+    sizes: list[int] = []
+    postings: dict[int, list[int]] = defaultdict(list)
     hits: dict[tuple[str, str, str], _Hit] = {}
-    for i, (at, s) in enumerate(zip(forms, sets)):
+    for i, at in enumerate(forms):
+        s = _key_hashes(at.form) - generic
+        sizes.append(len(s))
         shared: dict[int, int] = defaultdict(int)
         for k in s:
             for j in postings[k]:
@@ -170,14 +184,14 @@ def indicators_reused_across_projects(forms: Sequence[Located], ctx: Ctx) -> Ite
                 continue
             if pkeys[j] == pkeys[i] or not pkeys[i]:
                 continue
-            small = min(len(s), len(sets[j]))
+            small = min(len(s), sizes[j])
             if n < cfg.indicator_reuse_min_shared or n < cfg.indicator_reuse_overlap * small - 1e-9:
                 continue
-            common = s & sets[j]
+            common = s & _key_hashes(other.form)
             for me, you in ((at, other), (other, at)):
-                mine = keys[i] if me is at else keys[j]
+                mine = indicator_keys(me.form)
                 hit = hits.setdefault(_group_key(me), _Hit(me))
-                rows = [mine[k] for k in common]
+                rows = [ind for k, ind in mine.items() if hash(k) in common]
                 hit.lines += [ln for r in rows for ln in row_lines(r)]
                 hit.evidence += [f"第{r.line}行｜{r.name} {value_short(r.target)}" for r in rows]
                 hit.related[you.project] = None
@@ -195,6 +209,11 @@ def indicators_reused_across_projects(forms: Sequence[Located], ctx: Ctx) -> Ite
             shared=n,
             share=f"{n}/{small}",
         )
+
+
+def _key_hashes(form: Form) -> set[int]:
+    """The form's indicator name keys, hashed (what ``indicator_keys`` keys, smaller)."""
+    return {hash(k) for k in map(name_key, indicator_names(form)) if k}
 
 
 def _line_of(evidence: str) -> int:

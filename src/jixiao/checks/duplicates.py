@@ -165,6 +165,7 @@ def _describe(form: Form) -> str:
     "warning",
     "金额 {amount} 元 = {parts}：疑为 {n} 个项目的汇总表，被当作一个项目填报",
     rule="同一文档中，表单金额等于紧邻其前的 2 张及以上同类、同年度表单金额之和（容差内）",
+    per_document=True,
 )
 def summary_form(forms: Sequence[Located], ctx: Ctx) -> Iterator[Finding]:
     by_doc: dict[int, list[Located]] = defaultdict(list)

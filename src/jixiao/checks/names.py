@@ -105,6 +105,7 @@ def _scan(text: str, index: NameIndex, own: str) -> list[_Pattern]:
     "warning",
     "{label}写的是另一个项目：{others}",
     rule="目标文字中出现同一文件中另一项目的名称（≥ name_min_chars 字的全名，或“名称主干+项目”），本项目名称中的除外",
+    per_document=True,
 )
 def goal_names_other_project(forms: Sequence[Located], ctx: Ctx) -> Iterator[Finding]:
     by_doc: dict[int, list[Located]] = defaultdict(list)

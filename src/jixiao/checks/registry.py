@@ -82,6 +82,8 @@ class CheckSpec:
     rule: str
     scope: Literal["form", "corpus"]
     func: Callable[..., Iterable[Finding]]
+    # a corpus check that compares forms of one document only: run as each document arrives
+    per_document: bool = False
 
 
 @dataclass
@@ -122,7 +124,12 @@ CATALOG: dict[str, CheckSpec] = {}
 
 
 def _register(
-    scope: Literal["form", "corpus"], check_id: str, severity: Severity, template: str, rule: str
+    scope: Literal["form", "corpus"],
+    check_id: str,
+    severity: Severity,
+    template: str,
+    rule: str,
+    per_document: bool = False,
 ) -> Callable[[Callable[..., Iterable[Finding]]], Callable[..., Iterable[Finding]]]:
     if check_id not in ALL_IDS:
         raise ValueError(f"{check_id!r} is not a contract check id")
@@ -130,7 +137,7 @@ def _register(
     def deco(func: Callable[..., Iterable[Finding]]) -> Callable[..., Iterable[Finding]]:
         if check_id in CATALOG:
             raise ValueError(f"check {check_id!r} registered twice")
-        CATALOG[check_id] = CheckSpec(check_id, severity, template, rule, scope, func)
+        CATALOG[check_id] = CheckSpec(check_id, severity, template, rule, scope, func, per_document)
         return func
 
     return deco
@@ -141,9 +148,12 @@ def form_check(check_id: str, severity: Severity, template: str, *, rule: str) -
     return _register("form", check_id, severity, template, rule)
 
 
-def corpus_check(check_id: str, severity: Severity, template: str, *, rule: str) -> Callable[..., Any]:
-    """Register ``func(forms: Sequence[Located], ctx: Ctx) -> Iterable[Finding]``."""
-    return _register("corpus", check_id, severity, template, rule)
+def corpus_check(
+    check_id: str, severity: Severity, template: str, *, rule: str, per_document: bool = False
+) -> Callable[..., Any]:
+    """Register ``func(forms: Sequence[Located], ctx: Ctx) -> Iterable[Finding]``;
+    ``per_document``: it compares forms of the same document only (and is given them)."""
+    return _register("corpus", check_id, severity, template, rule, per_document)
 
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""run_checks: every enabled check over every form of every document of one run."""
+"""run_checks and CheckRun: every enabled check over every form of every document of one run."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 from ..models import SEVERITY_RANK, Document, Finding
 from .config import CheckConfig
+from .records import KeptForm
 from .registry import ALL_IDS, CATALOG, RECONCILE_IDS, Ctx, Located
 
 
@@ -22,7 +23,81 @@ def locate(docs: Sequence[Document]) -> list[Located]:
 
 def run_checks(docs: Sequence[Document], config: CheckConfig | None = None) -> list[Finding]:
     """Findings of every enabled check, in document order (source, first line, check)."""
-    return sort_findings([f for stage in check_stages(docs, config) for f in stage.findings])
+    run = CheckRun(config)
+    found: list[Finding] = []
+    for doc in docs:
+        found += run.add(doc)
+    return sort_findings(found + run.finish())
+
+
+class CheckRun:
+    """A check run fed one document at a time, so a batch of 10^5 forms is never held whole.
+
+        run = CheckRun(config)
+        for doc in documents:            # any iterator
+            show(run.add(doc))           # per-form and per-document checks of this document
+        show(run.finish())               # cross-document checks and the reconciliation
+
+    Of each document only a ``KeptForm`` per form stays for the cross-document stages
+    (names, numbers, indicator rows; not the Form models). Together, sorted, the findings
+    are exactly ``run_checks``'s.
+    """
+
+    def __init__(self, config: CheckConfig | None = None) -> None:
+        self.cfg = config or CheckConfig()
+        specs = [spec for spec in CATALOG.values() if self.cfg.enabled(spec.id)]
+        self._form_specs = [s for s in specs if s.scope == "form"]
+        self._doc_specs = [s for s in specs if s.scope == "corpus" and s.per_document]
+        self._run_specs = [s for s in specs if s.scope == "corpus" and not s.per_document]
+        self._reconciles = any(self.cfg.enabled(i) for i in RECONCILE_IDS)
+        self._kept: list[Located] = []
+        self._kinds: set[str] = set()
+        self.documents = 0
+        self.forms = 0
+
+    def add(self, doc: Document) -> list[Finding]:
+        """The findings about this document's forms that need no other document."""
+        d = self.documents
+        self.documents += 1
+        self.forms += len(doc.forms)
+        located = [Located(source=doc.source, doc=d, index=i, form=form) for i, form in enumerate(doc.forms)]
+        found: list[Finding] = []
+        for spec in self._doc_specs:
+            found.extend(spec.func(located, Ctx(spec, self.cfg)))
+        for spec in self._form_specs:
+            for at in located:
+                found.extend(spec.func(at.form, Ctx(spec, self.cfg, at)))
+        if self._run_specs or self._reconciles:
+            self._kinds.update(f.kind for f in doc.forms)
+            self._kept.extend(
+                Located(source=at.source, doc=d, index=at.index, form=KeptForm(at.form))  # type: ignore[arg-type]
+                for at in located
+            )
+        return found
+
+    def finish(self) -> list[Finding]:
+        """The cross-document findings: reuse across projects, duplicate forms, the
+        reconciliation of declarations with self-evaluations."""
+        found: list[Finding] = []
+        for spec in self._run_specs:
+            found.extend(spec.func(self._kept, Ctx(spec, self.cfg)))
+        if self._reconciles and len(self._kinds) > 1:
+            declared = [(at.form, at.source) for at in self._kept if at.form.kind == "target_declaration"]
+            evaluated = [(at.form, at.source) for at in self._kept if at.form.kind != "target_declaration"]
+            found += _reconciled(declared, evaluated, self.cfg)
+        self._kept = []
+        return found
+
+
+def _reconciled(declared: list[Any], evaluated: list[Any], cfg: CheckConfig) -> list[Finding]:
+    try:
+        from ..reconcile import reconcile_sourced
+    except ImportError:  # the reconciliation module is optional
+        return []
+    _, found = reconcile_sourced(declared, evaluated, explain=False)  # the findings need only the pairs
+    return [
+        f.model_copy(update={"severity": cfg.severity_of(f.check, f.severity)}) for f in found if cfg.enabled(f.check)
+    ]
 
 
 @dataclass(frozen=True)
@@ -113,12 +188,16 @@ def _reconciliation(docs: Sequence[Document], cfg: CheckConfig) -> tuple[Any, li
     return result, out
 
 
+_ORDER = {cid: i for i, cid in enumerate(ALL_IDS)}
+
+
+def finding_order(f: Finding) -> tuple[str, int, int, str]:
+    """Where a finding stands in a run's output: source, first line, check, project."""
+    return (f.source or "", f.lines[0] if f.lines else 0, _ORDER.get(f.check, len(_ORDER)), f.project or "")
+
+
 def sort_findings(findings: list[Finding]) -> list[Finding]:
-    order = {cid: i for i, cid in enumerate(ALL_IDS)}
-    return sorted(
-        findings,
-        key=lambda f: (f.source or "", f.lines[0] if f.lines else 0, order.get(f.check, len(order)), f.project or ""),
-    )
+    return sorted(findings, key=finding_order)
 
 
 def at_least(findings: Sequence[Finding], severity: str) -> list[Finding]:

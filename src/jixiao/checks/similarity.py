@@ -182,31 +182,16 @@ def minhash_pairs(
         keep = np.flatnonzero(lengths > 0)
         sub = minhash_pairs([uniq[i] for i in keep], cutoff=cutoff, bands=bands, rows=rows, seed=seed)
         return [(int(keep[a]), int(keep[b]), sc) for a, b, sc in sub]
-    pad = "\x00" * (q - 1)  # every text ends in its own padding: no q-gram spans two texts
-    chars = np.frombuffer((pad.join(uniq) + pad).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    codes = chars[:-2] << np.uint64(42)  # a 3-gram as one int: 21 bits per code point
-    codes |= chars[1:-1] << np.uint64(21)
-    codes |= chars[2:]
-    del chars
-    # drop the q-grams that start in a padding: each text keeps as many as it has characters
-    ends = np.cumsum(lengths + q - 1) - (q - 1)
-    padding = np.zeros(len(codes), dtype=bool)
-    for k in range(q - 1):
-        padding[(ends + k)[ends + k < len(codes)]] = True
-    codes = codes[~padding]
-    del padding
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
     rng = np.random.default_rng(seed)
     k = bands * rows
     mult = rng.integers(0, 2**32, size=k, dtype=np.uint32) | np.uint32(1)
     add = rng.integers(0, 2**32, size=k, dtype=np.uint32)
-    with np.errstate(over="ignore"):
-        # one 32-bit hash per q-gram, then per column a random affine permutation of it
-        base = ((codes * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(32)).astype(np.uint32)
-        del codes
-        sig = np.empty((n, k), dtype=np.uint32)
-        for j in range(k):
-            sig[:, j] = np.minimum.reduceat(base * mult[j] + add[j], starts)
+    sig = np.empty((n, k), dtype=np.uint32)
+    # texts a chunk at a time: the per-character arrays are ~30 bytes a character, the
+    # signatures 4 bytes a column; memory stays the signatures' plus one chunk's
+    for lo in range(0, n, _SIGNATURE_CHUNK):
+        hi = min(n, lo + _SIGNATURE_CHUNK)
+        sig[lo:hi] = _signatures(uniq[lo:hi], lengths[lo:hi], mult, add, q)
     found: list[Any] = []
     for b in range(bands):
         keys = np.ascontiguousarray(sig[:, b * rows : (b + 1) * rows]).view(np.dtype((np.void, 4 * rows))).ravel()
@@ -226,8 +211,8 @@ def minhash_pairs(
     first, second = first[keep], second[keep]
     # the whole signature estimates the Jaccard of each candidate: far-off ones are not verified
     agree = np.empty(len(first), dtype=np.float64)
-    for lo in range(0, len(first), 200_000):
-        hi = lo + 200_000
+    for lo in range(0, len(first), 20_000):  # two rows of signatures per pair: a chunk at a time
+        hi = lo + 20_000
         agree[lo:hi] = (sig[first[lo:hi]] == sig[second[lo:hi]]).mean(axis=1)
     keep = agree >= min_jaccard
     first, second = first[keep], second[keep]
@@ -239,6 +224,37 @@ def minhash_pairs(
     )
     hit = np.flatnonzero(scores >= cutoff - 1e-4) if cutoff > 0 else np.arange(len(first))
     return [(int(first[x]), int(second[x]), float(scores[x])) for x in hit]
+
+
+_SIGNATURE_CHUNK = 10_000
+
+
+def _signatures(texts: Sequence[str], lengths: Any, mult: Any, add: Any, q: int) -> Any:
+    """MinHash signatures (one row a text) of the character q-grams (q = 3) of non-empty texts."""
+    import numpy as np
+
+    pad = "\x00" * (q - 1)  # every text ends in its own padding: no q-gram spans two texts
+    chars = np.frombuffer((pad.join(texts) + pad).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    codes = chars[:-2] << np.uint64(42)  # a 3-gram as one int: 21 bits per code point
+    codes |= chars[1:-1] << np.uint64(21)
+    codes |= chars[2:]
+    del chars
+    # drop the q-grams that start in a padding: each text keeps as many as it has characters
+    ends = np.cumsum(lengths + q - 1) - (q - 1)
+    padding = np.zeros(len(codes), dtype=bool)
+    for k in range(q - 1):
+        padding[(ends + k)[ends + k < len(codes)]] = True
+    codes = codes[~padding]
+    del padding
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+    with np.errstate(over="ignore"):
+        # one 32-bit hash per q-gram, then per column a random affine permutation of it
+        base = ((codes * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(32)).astype(np.uint32)
+        del codes
+        sig = np.empty((len(texts), len(mult)), dtype=np.uint32)
+        for j in range(len(mult)):
+            sig[:, j] = np.minimum.reduceat(base * mult[j] + add[j], starts)
+    return sig
 
 
 def _bucket_pairs(order: Any, sorted_keys: Any, n: int, short: int = 32) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..errors import InputError
-from .common import echo_json, load_documents
+from .common import echo_json, iter_documents
 from .options import engine_option, format_option
 
 
@@ -27,11 +27,19 @@ def command(declared_file: str, evaluated_file: str, engine: str, fmt: str, thre
     """
     from dataclasses import replace
 
-    from ..reconcile import load_settings, reconcile, split_by_kind
+    from ..checks.records import KeptForm
+    from ..reconcile import load_settings, reconcile
 
     files = (declared_file,) if declared_file == evaluated_file else (declared_file, evaluated_file)
-    docs = load_documents(files, engine)
-    declared, evaluated = split_by_kind(docs)
+    # one document at a time, of each form only what reconciling reads (a big file's forms
+    # are not all held as models)
+    declared: list[tuple[KeptForm, str]] = []
+    evaluated: list[tuple[KeptForm, str]] = []
+    for doc in iter_documents(files, engine):
+        for form in doc.forms:
+            side = declared if form.kind == "target_declaration" else evaluated
+            side.append((KeptForm(form), doc.source))
+        del doc
     if not declared:
         raise InputError(f"{declared_file}: 未找到绩效目标申报表 (no target declaration found)")
     if not evaluated:
@@ -39,7 +47,7 @@ def command(declared_file: str, evaluated_file: str, engine: str, fmt: str, thre
     settings = load_settings()
     if threshold is not None:
         settings = replace(settings, project_threshold=threshold)
-    result = reconcile([f for f, _ in declared], [f for f, _ in evaluated], settings)
+    result = reconcile([f for f, _ in declared], [f for f, _ in evaluated], settings)  # type: ignore[misc]
     if fmt == "json":
         echo_json({"declared_file": declared_file, "evaluated_file": evaluated_file, **result.contract_json()})
         return

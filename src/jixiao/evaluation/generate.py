@@ -13,6 +13,7 @@ layout traps. Everything is deterministic for a given seed.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..gcpause import gc_paused
@@ -20,7 +21,7 @@ from ..models import Form, Funds, Goal, Indicator, Value
 from . import vocab
 from .layout import TRAPS, render_text
 
-__all__ = ["TRAPS", "gc_paused", "generate_forms", "money2", "render_text"]
+__all__ = ["TRAPS", "gc_paused", "generate_forms", "iter_forms", "money2", "render_text"]
 
 OP_SIGN = {"=": "=", ">=": "≥", "<=": "≤", ">": ">", "<": "<"}
 
@@ -96,18 +97,22 @@ def generate_forms(n: int, seed: int = 0, *, compact: bool = False) -> list[Form
 
 
 def _generate(n: int, seed: int, compact: bool = False) -> list[Form]:
+    return list(iter_forms(n, seed, compact=compact))
+
+
+def iter_forms(n: int, seed: int = 0, *, compact: bool = False) -> Iterator[Form]:
+    """The forms of ``generate_forms(n, seed)``, one at a time (a benchmark of 10^5 forms
+    need not hold them all)."""
     rng = random.Random(seed)
     names = _Names(rng)
-    forms: list[Form] = []
     for _ in range(n):
         kind = "self_evaluation" if rng.random() < 0.5 else "target_declaration"
         proj = _project(rng, names, kind)
         year = rng.choice([2022, 2023, 2024, 2024, 2025])
         if kind == "self_evaluation":
-            forms.append(_self_evaluation(rng, proj, year, compact))
+            yield _self_evaluation(rng, proj, year, compact)
         else:
-            forms.append(_declaration(rng, proj, year, compact))
-    return forms
+            yield _declaration(rng, proj, year, compact)
 
 
 # ---- goals -------------------------------------------------------------------------------

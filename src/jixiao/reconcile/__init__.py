@@ -9,7 +9,7 @@ the contract ids target-dropped, target-added, target-changed and budget-changed
 
 from __future__ import annotations
 
-from .findings import reconcile_findings, reconcile_with_findings, split_by_kind
+from .findings import reconcile_findings, reconcile_sourced, reconcile_with_findings, split_by_kind
 from .reconciler import reconcile
 from .result import Candidate, IndicatorPair, ProjectPair, ReconcileResult, Unpaired
 from .settings import DEFAULT, Settings, from_config, load_settings
@@ -26,6 +26,7 @@ __all__ = [
     "load_settings",
     "reconcile",
     "reconcile_findings",
+    "reconcile_sourced",
     "reconcile_with_findings",
     "split_by_kind",
 ]

@@ -38,10 +38,19 @@ def reconcile_with_findings(
     """The reconciliation of all declarations (in document order) with all self-evaluations,
     and its findings: one run for a caller that shows both (the review session)."""
     declared, evaluated = split_by_kind(docs)
+    return reconcile_sourced(declared, evaluated, settings)
+
+
+def reconcile_sourced(
+    declared: Sourced, evaluated: Sourced, settings: Settings | None = None, *, explain: bool = True
+) -> tuple[ReconcileResult | None, list[Finding]]:
+    """``reconcile_with_findings`` of forms already split by kind, each with its source
+    (the streaming check keeps its forms this way, not as documents); ``explain=False``:
+    no explanation of each unpaired form (see ``reconcile``)."""
     if not declared or not evaluated:
         return None, []
     s = settings or load_settings()
-    result = reconcile([f for f, _ in declared], [f for f, _ in evaluated], s)
+    result = reconcile([f for f, _ in declared], [f for f, _ in evaluated], s, explain=explain)
     findings: list[Finding] = []
     for pair in result.projects:
         dform, dsource = declared[pair.declared_index]

@@ -2,10 +2,12 @@
 
 Record linkage in three steps, as a linkage tool does it:
 
-1. *Blocking* — candidate pairs are the forms of the same implementing unit, plus each
-   form's few nearest names anywhere (a renamed unit, a unit left blank, and the near
-   misses a reviewer wants explained). Scoring every pair would grow with n²; inputs
-   small enough (``Settings.exhaustive_pairs``) are scored exhaustively all the same.
+1. *Blocking* — candidate pairs come from indexed keys: each form's few nearest names
+   (character bigrams) within its implementing unit and anywhere (a renamed unit, a unit
+   left blank, and the near misses a reviewer wants explained), and the forms of its unit
+   with the same amount. Never every pair of a unit: a unit filing thousands of forms would
+   grow with n². Inputs small enough (``Settings.exhaustive_pairs``) are scored
+   exhaustively all the same.
 2. *Scoring* — features in [0, 1] (name, department, unit, year, amount, shared
    indicators) combined as a weighted mean of the known ones; a different unit or year
    then scales the score down, because such a pair is another project's whatever the
@@ -28,7 +30,7 @@ from .normalize import indicator_key, name_similarity, org_key, project_key, sam
 from .settings import DEFAULT, Settings
 
 
-@dataclass
+@dataclass(slots=True)
 class FormView:
     """What matching needs of one form, computed once."""
 
@@ -39,7 +41,6 @@ class FormView:
     department_key: str
     amounts: tuple[float, ...]  # declared: (request,); evaluated: (initial, annual)
     indicator_keys: list[str]
-    indicator_set: frozenset[str]
 
     @property
     def name(self) -> str | None:
@@ -53,7 +54,9 @@ def view(index: int, form: Form) -> FormView:
     else:
         raw = (f.initial_budget, f.annual_budget) if f.initial_budget or f.annual_budget else (f.fiscal,)
     amounts = tuple(a for a in raw if a)
-    keys = [indicator_key(i.name) for i in form.indicators]
+    # a form kept by the streaming check answers its names without building indicator models
+    names = getattr(form, "indicator_names", None) or [i.name for i in form.indicators]
+    keys = [indicator_key(name) for name in names]
     return FormView(
         index,
         form,
@@ -62,11 +65,10 @@ def view(index: int, form: Form) -> FormView:
         org_key(form.department),
         amounts,
         keys,
-        frozenset(keys),
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class Features:
     name: float
     department: bool | None
@@ -134,8 +136,9 @@ def _indicator_overlap(d: FormView, e: FormView, settings: Settings) -> tuple[fl
         return None, 0, 0
     small, big = (d, e) if len(d.indicator_keys) <= len(e.indicator_keys) else (e, d)
     shared = 0
+    exact = set(big.indicator_keys)  # per pair, not per form: a few candidates each
     for k in small.indicator_keys:
-        if k in big.indicator_set or process.extractOne(
+        if k in exact or process.extractOne(
             k,
             big.indicator_keys,
             scorer=Indel.normalized_similarity,
@@ -175,13 +178,20 @@ def features(d: FormView, e: FormView, settings: Settings = DEFAULT) -> Features
         score *= settings.unit_mismatch_factor
     if year is False:
         score *= settings.year_mismatch_factor
+    if overlap == 0 and of >= 3 and name < settings.no_shared_indicator_name:
+        score *= settings.no_shared_indicator_factor
     return Features(name, department, unit, year, amount, overlap, shared, of, score)
 
 
 def candidate_pairs(
     declared: Sequence[FormView], evaluated: Sequence[FormView], settings: Settings = DEFAULT
 ) -> set[tuple[int, int]]:
-    """Blocking: same-unit pairs, plus each form's nearest names on the other side.
+    """Blocking: candidates come from indexed keys, never from every pair of a unit.
+
+    Each form's ``name_neighbours`` nearest names on the other side within its own unit and
+    anywhere (character-bigram index, then rapidfuzz), and the other side's forms of its
+    unit with the same amount (a renamed project whose money did not move). The cost is
+    linear in the forms, however many one unit files.
 
     Small inputs (the usual: one bureau's forms) are scored exhaustively, so every unpaired
     form can be shown its nearest miss.
@@ -189,17 +199,28 @@ def candidate_pairs(
     if len(declared) * len(evaluated) <= settings.exhaustive_pairs:
         return {(i, j) for i in range(len(declared)) for j in range(len(evaluated))}
     pairs: set[tuple[int, int]] = set()
-    by_unit: dict[str, list[int]] = defaultdict(list)
-    for j, e in enumerate(evaluated):
-        by_unit[e.unit_key].append(j)
-    for i, d in enumerate(declared):
-        if d.unit_key:
-            pairs.update((i, j) for j in by_unit.get(d.unit_key, ()))
     k = settings.name_neighbours
     if k > 0:
-        pairs.update(_name_neighbours(declared, evaluated, k))
-        pairs.update((i, j) for j, i in _name_neighbours(evaluated, declared, k))
+        for by_unit in (False, True):
+            pairs.update(_name_neighbours(declared, evaluated, k, by_unit))
+            pairs.update((i, j) for j, i in _name_neighbours(evaluated, declared, k, by_unit))
+    pairs.update(_same_amount(declared, evaluated, max(k, 1)))
     return pairs
+
+
+def _same_amount(declared: Sequence[FormView], evaluated: Sequence[FormView], k: int) -> set[tuple[int, int]]:
+    """Pairs of one unit whose amounts agree to the yuan (at most k per declared form)."""
+    index: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for j, e in enumerate(evaluated):
+        if e.unit_key:
+            for a in dict.fromkeys(round(x) for x in e.amounts):
+                index[(e.unit_key, a)].append(j)
+    out: set[tuple[int, int]] = set()
+    for i, d in enumerate(declared):
+        if d.unit_key:
+            for a in d.amounts:
+                out.update((i, j) for j in index.get((d.unit_key, round(a)), ())[:k])
+    return out
 
 
 def _grams(k: str) -> list[str]:
@@ -207,40 +228,47 @@ def _grams(k: str) -> list[str]:
     return sorted({k[i : i + 2] for i in range(len(k) - 1)} or {k})
 
 
-def _name_neighbours(left: Sequence[FormView], right: Sequence[FormView], k: int) -> set[tuple[int, int]]:
-    """Top-k right forms per left form by name.
+def _name_neighbours(
+    left: Sequence[FormView], right: Sequence[FormView], k: int, by_unit: bool = False
+) -> set[tuple[int, int]]:
+    """Top-k right forms per left form by name (``by_unit``: among the right forms of the
+    left form's own unit).
 
     A character-bigram index shortlists the names sharing most bigrams with the query
-    (bigrams in a large share of all names carry no signal and are skipped), then
-    rapidfuzz ranks the shortlist: the cost follows the shortlist, not the whole side.
+    (bigrams in a large share of the names of a block carry no signal and are skipped),
+    then rapidfuzz ranks the shortlist: the cost follows the shortlist, not the block.
     """
     # identical keys are looked up once: many units file a 业务培训
-    positions: dict[str, list[int]] = defaultdict(list)
+    positions: dict[tuple[str, str], list[int]] = defaultdict(list)
     for j, r in enumerate(right):
-        if r.name_key:
-            positions[r.name_key].append(j)
+        if r.name_key and (r.unit_key or not by_unit):
+            positions[(r.unit_key if by_unit else "", r.name_key)].append(j)
     choices = list(positions)
-    index: dict[str, list[int]] = defaultdict(list)
-    for c, name in enumerate(choices):
+    index: dict[tuple[str, str], list[int]] = defaultdict(list)
+    block_size: Counter[str] = Counter()
+    for c, (block, name) in enumerate(choices):
+        block_size[block] += 1
         for g in _grams(name):
-            index[g].append(c)
-    max_df = min(200, max(50, len(choices) // 10))  # a bigram in more names carries little
+            index[(block, g)].append(c)
     shortlist = max(50, 10 * k)
     out: set[tuple[int, int]] = set()
-    cache: dict[str, list[int]] = {}
+    cache: dict[tuple[str, str], list[int]] = {}
     for i, lv in enumerate(left):
-        if not lv.name_key:
+        block = lv.unit_key if by_unit else ""
+        if not lv.name_key or (by_unit and (not block or block not in block_size)):
             continue
-        hits = cache.get(lv.name_key)
+        query = (block, lv.name_key)
+        hits = cache.get(query)
         if hits is None:
+            max_df = min(200, max(50, block_size[block] // 10))  # a bigram in more names carries little
             shared: Counter[int] = Counter()
             for g in _grams(lv.name_key):
-                postings = index.get(g)
+                postings = index.get((block, g))
                 if postings and len(postings) <= max_df:
                     shared.update(postings)
-            near = [choices[c] for c, _ in shared.most_common(shortlist)]
+            near = [choices[c][1] for c, _ in shared.most_common(shortlist)]
             found = process.extract(lv.name_key, near, scorer=fuzz.ratio, limit=k, score_cutoff=40)
             # k forms in all, best names first (a common name must not bring in every unit)
-            hits = cache[lv.name_key] = [j for c, _, _ in found for j in positions[c]][:k]
+            hits = cache[query] = [j for c, _, _ in found for j in positions[(block, c)]][:k]
         out.update((i, j) for j in hits)
     return out

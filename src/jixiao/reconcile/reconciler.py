@@ -14,25 +14,46 @@ from .result import Candidate, ProjectPair, ReconcileResult, Unpaired
 from .settings import DEFAULT, Settings
 
 
-def reconcile(declared: Sequence[Form], evaluated: Sequence[Form], settings: Settings | None = None) -> ReconcileResult:
+def reconcile(
+    declared: Sequence[Form], evaluated: Sequence[Form], settings: Settings | None = None, *, explain: bool = True
+) -> ReconcileResult:
     """Pair each target declaration with the self-evaluation that reports on it.
 
     ``declared`` should hold target declarations and ``evaluated`` self-evaluations; the
     kinds are not checked here (``reconcile_findings`` splits documents by kind).
+    ``explain=False`` leaves ``unpaired`` empty (the unmatched names stay): a caller that
+    wants only the pairs' findings does not build an explanation for each of 10^5 forms.
     """
     with gc_paused():
-        return _reconcile(declared, evaluated, settings or DEFAULT)
+        return _reconcile(declared, evaluated, settings or DEFAULT, explain)
 
 
-def _reconcile(declared: Sequence[Form], evaluated: Sequence[Form], s: Settings) -> ReconcileResult:
+def _reconcile(
+    declared: Sequence[Form], evaluated: Sequence[Form], s: Settings, explain: bool = True
+) -> ReconcileResult:
     dv = [view(i, f) for i, f in enumerate(declared)]
     ev = [view(j, f) for j, f in enumerate(evaluated)]
-    feats: dict[tuple[int, int], Features] = {p: features(dv[p[0]], ev[p[1]], s) for p in candidate_pairs(dv, ev, s)}
+    feats: dict[tuple[int, int], Features] = {}
+    scored = 0
+    for p in candidate_pairs(dv, ev, s):
+        f = features(dv[p[0]], ev[p[1]], s)
+        scored += 1
+        if explain or f.score >= s.project_threshold:  # the rest only explain unpaired forms
+            feats[p] = f
     edges = {p: f.score for p, f in feats.items() if f.score >= s.project_threshold}
     chosen = dict(max_weight_matching(edges))
     partner_of_e = {j: i for i, j in chosen.items()}
 
     projects = [_project_pair(dv[i], ev[j], feats[(i, j)], s) for i, j in sorted(chosen.items())]
+    if not explain:
+        return ReconcileResult(
+            notes=_notes(dv, ev),
+            projects=projects,
+            unmatched_declared=[d.name or "" for d in dv if d.index not in chosen],
+            unmatched_evaluated=[e.name or "" for e in ev if e.index not in partner_of_e],
+            threshold=s.project_threshold,
+            candidates_scored=scored,
+        )
     best_d: dict[int, tuple[int, Features]] = {}
     best_e: dict[int, tuple[int, Features]] = {}
     for (i, j), f in feats.items():
@@ -54,7 +75,7 @@ def _reconcile(declared: Sequence[Form], evaluated: Sequence[Form], s: Settings)
         unmatched_evaluated=[u.name or "" for u in unpaired if u.kind == "self_evaluation"],
         unpaired=unpaired,
         threshold=s.project_threshold,
-        candidates_scored=len(feats),
+        candidates_scored=scored,
     )
 
 

@@ -33,6 +33,10 @@ class Settings:
     # a different implementing unit or year makes a pair unlikely, whatever the name says
     unit_mismatch_factor: float = 0.75
     year_mismatch_factor: float = 0.5
+    # another name and not one of ≥ 3 indicators found again: another project's (a unit's
+    # many projects of like names and budgets would otherwise pair by chance)
+    no_shared_indicator_factor: float = 0.85
+    no_shared_indicator_name: float = 0.8  # ... when the names are less alike than this
     # candidate generation: name neighbours looked at outside a form's own unit
     name_neighbours: int = 5
     # below this many declared x evaluated pairs, score them all (no blocking)

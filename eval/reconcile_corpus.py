@@ -7,7 +7,8 @@ words swapped, targets changed, indicators dropped and added, budgets moved), wi
 of forms unpartnered on each side. The truth of the pairing is returned beside, so the
 benchmark also reports pairing precision / recall at scale.
 
-Run: ``.venv/bin/python -m jixiao.reconcile.benchmark 500 5000`` (prints JSON lines).
+Run: ``.venv/bin/python eval/reconcile_corpus.py 500 5000`` (prints JSON lines); eval/bench.py
+uses ``synthetic_forms`` for its pairing precision / recall.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ import tracemalloc
 from collections.abc import Sequence
 from typing import Any
 
-from ..models import Form, Funds, Indicator, Op, Value
-from .reconciler import reconcile
-from .settings import DEFAULT, Settings
+from jixiao.models import Form, Funds, Indicator, Op, Value
+from jixiao.reconcile import reconcile
+from jixiao.reconcile.settings import DEFAULT, Settings
 
 DISTRICTS = "黄浦 徐汇 长宁 静安 普陀 虹口 杨浦 闵行 宝山 嘉定 浦东新 金山 松江 青浦 奉贤 崇明".split()
 BUREAUS = (
