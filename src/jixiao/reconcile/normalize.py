@@ -26,7 +26,7 @@ PROJECT_FILLER: tuple[str, ...] = tuple(
         reverse=True,
     )
 )
-_YEAR = re.compile(r"(?:19|20)\d\d年?度?|年度")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)年?度?|年度")  # a year, not digits of a longer number
 _BRACKETS = re.compile(r"[()\[\]{}<>“”\"'《》、\-—_·.,，。/:：;；]")
 _BRACKETED_TAIL = re.compile(r"\([^()]*\)$")
 
@@ -56,6 +56,16 @@ def project_key(name: str | None) -> str:
         if len(stripped) >= 2:  # never empty a name made of filler (医保稳定金 stays 稳定金)
             k = stripped
     return k
+
+
+# an ordinal of a programme's batches or phases ('第3批', '二期', '第二标段'): projects whose
+# names differ in it are different projects, however alike the rest of the name
+_ORDINAL = re.compile(r"第?([0-9零一二三四五六七八九十百千]+)(批|期|标段|轮|阶段)")
+
+
+def ordinals(name_key: str) -> frozenset[str]:
+    """The batch or phase ordinals a project name key holds (an empty set for most names)."""
+    return frozenset(m.group(0).removeprefix("第") for m in _ORDINAL.finditer(name_key))
 
 
 def org_key(name: str | None) -> str:

@@ -26,7 +26,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
 from ..models import Form
-from .normalize import indicator_key, name_similarity, org_key, project_key, same_org_key
+from .normalize import indicator_key, name_similarity, ordinals, org_key, project_key, same_org_key
 from .settings import DEFAULT, Settings
 
 
@@ -41,6 +41,7 @@ class FormView:
     department_key: str
     amounts: tuple[float, ...]  # declared: (request,); evaluated: (initial, annual)
     indicator_keys: list[str]
+    ordinals: frozenset[str]  # 第3批, 二期 … in the name
 
     @property
     def name(self) -> str | None:
@@ -57,14 +58,16 @@ def view(index: int, form: Form) -> FormView:
     # a form kept by the streaming check answers its names without building indicator models
     names = getattr(form, "indicator_names", None) or [i.name for i in form.indicators]
     keys = [indicator_key(name) for name in names]
+    name_key = project_key(form.project_name)
     return FormView(
         index,
         form,
-        project_key(form.project_name),
+        name_key,
         org_key(form.implementing_unit),
         org_key(form.department),
         amounts,
         keys,
+        ordinals(name_key),
     )
 
 
@@ -180,6 +183,8 @@ def features(d: FormView, e: FormView, settings: Settings = DEFAULT) -> Features
         score *= settings.year_mismatch_factor
     if overlap == 0 and of >= 3 and name < settings.no_shared_indicator_name:
         score *= settings.no_shared_indicator_factor
+    if d.ordinals and e.ordinals and d.ordinals != e.ordinals:
+        score *= settings.ordinal_mismatch_factor
     return Features(name, department, unit, year, amount, overlap, shared, of, score)
 
 
