@@ -54,7 +54,7 @@ async def first_screen(files: list[str], db: Path, **kw: object) -> dict[str, fl
         while not app.complete and not app.error:
             await pilot.pause(0.01)
         all_wall = time.perf_counter() - t0
-        while "reconcile" not in app.timings and not app.error:
+        while ("reconcile" not in app.timings or "cached" not in app.timings) and not app.error:
             await pilot.pause(0.01)
         pairs = time.perf_counter() - t0
         n_forms, n_findings = len(app.state.data.projects), len(app.state.data.findings)

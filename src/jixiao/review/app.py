@@ -26,7 +26,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -42,7 +42,8 @@ from ..report.data import build
 from ..report.evidence import INDICATOR_COLUMNS, Evidence, FormRef
 from ..store import Decision, DecisionStore, DecisionValue, PendingChange, StoreWriteError
 from ..zh import check_label
-from .loader import Batch, Loaded, Loading, Pair, reconcile_pairs
+from .loader import Batch, Loaded, Loading
+from .pairs import Pair, reconcile_pairs
 from .screens import ALL_CHECKS, CheckPicker, HelpScreen, TextPrompt
 from .state import ReviewState
 from .widgets import (
@@ -57,6 +58,8 @@ from .widgets import (
     decision_cell,
     project_header,
 )
+
+MAX_NOTICE_LINES = 5  # warnings or file names named in one notice; the rest are counted
 
 
 class ReviewApp(App[None]):
@@ -112,6 +115,7 @@ class ReviewApp(App[None]):
         self.unsaved_path: Path | None = None  # where unsaved changes were left at exit
         self._writer: Worker[None] | None = None
         self._shown: FormRef | None = None  # the form the right pane draws
+        self._no_form_told = 0  # files without a form already named in a notice
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -150,14 +154,19 @@ class ReviewApp(App[None]):
         worker = get_current_worker()
         try:
             self.call_from_thread(self._loaded, loaded)
-            for batch in loading.rest():
-                if worker.is_cancelled:
-                    return
-                self.call_from_thread(self._more, batch)
+            try:
+                for batch in loading.rest():
+                    if worker.is_cancelled:
+                        return
+                    self.call_from_thread(self._more, batch)
+            except JixiaoError as e:  # no file held a form, after all
+                self.call_from_thread(self._failed, str(e))
+                return
             self.call_from_thread(self._complete)
         except RuntimeError:  # the app stopped meanwhile
             return
         loading.save()
+        self.timings["cached"] = time.perf_counter() - self.timings["start"]
 
     def _failed(self, message: str) -> None:
         self.error = message
@@ -166,7 +175,7 @@ class ReviewApp(App[None]):
     def _loaded(self, loaded: Loaded) -> None:
         self.loaded = loaded
         self.timings.update({k: v for k, v in loaded.timings.items()})
-        self.state = ReviewState(loaded.data)
+        self.state = ReviewState(loaded.data, reading=bool(loaded.reading))
         with self._drain_lock:  # an earlier session's changes, still to write: first in line
             self._backlog.extend(loaded.unsaved)
         for change in loaded.unsaved:
@@ -180,8 +189,8 @@ class ReviewApp(App[None]):
         self._writer = self._write_loop()
         self._render(force=True)
         projects.focus()
-        for w in loaded.warnings:
-            self.notify(w, severity="warning", timeout=8)
+        self._warn(loaded.warnings)
+        self._tell_no_form()
         self.call_after_refresh(self._first_screen)
         if loaded.complete:
             self._complete()
@@ -191,6 +200,15 @@ class ReviewApp(App[None]):
         finding and form, decisions already made (saved or still queued) are kept."""
         loaded, st = self.loaded, self.state
         assert loaded is not None and st is not None
+        projects = self.query_one(ProjectList)
+        changed = bool(batch.findings)
+        if batch.docs is not None:  # more documents (or more forms of one) were read
+            loaded.docs, loaded.reading = batch.docs, batch.reading
+            loaded.unchecked = projects.pending = set(batch.pending)
+            loaded.no_form.extend(batch.no_form)
+            changed = True
+        self._warn(batch.warnings)
+        self._tell_no_form()
         loaded.unchecked.difference_update(batch.checked)
         if batch.reconciled:
             loaded.reconciling = False
@@ -199,16 +217,42 @@ class ReviewApp(App[None]):
             from ..checks.runner import sort_findings
 
             loaded.findings = sort_findings(loaded.findings + batch.findings)
+        if changed:
             # what is on screen is the newest word on every finding shown so far
             decisions = dict(loaded.decisions)
             decisions.update({r.key: r.decision for r in st.data.findings if r.decision is not None})
             loaded.data = build(loaded.docs, loaded.findings, decisions)
+            st.reading = bool(loaded.reading)
             st.replace(loaded.data)
-        self.query_one(ProjectList).fill(st.projects())
-        if batch.findings or st.selected in batch.checked:
+        projects.fill(st.projects())
+        if "first_screen" in self.timings:
+            self._mark_decidable()
+        if changed or st.selected in batch.checked:
             self._render(force=True)  # positions changed, or the form on screen is checked now
         else:
             self.sub_title = self._status()
+
+    def _warn(self, warnings: Sequence[str]) -> None:
+        """One notice for whatever went wrong in one go (not a stack of them)."""
+        if len(warnings) == 1:
+            self.notify(warnings[0], severity="warning", timeout=8)
+        elif warnings:
+            more = f"\n……另有 {len(warnings) - MAX_NOTICE_LINES} 条" if len(warnings) > MAX_NOTICE_LINES else ""
+            self.notify(
+                f"{len(warnings)} 条提示：\n" + "\n".join(warnings[:MAX_NOTICE_LINES]) + more,
+                severity="warning",
+                timeout=12,
+            )
+
+    def _tell_no_form(self) -> None:
+        """Files that hold no form: one summary notice, once every file has been read."""
+        loaded = self.loaded
+        if loaded is None or loaded.reading or self._no_form_told >= len(loaded.no_form):
+            return
+        names = loaded.no_form[self._no_form_told :]
+        self._no_form_told = len(loaded.no_form)
+        shown = "，".join(names[:MAX_NOTICE_LINES]) + (" …" if len(names) > MAX_NOTICE_LINES else "")
+        self.notify(f"{len(names)} 个文件未找到表格：{shown}", severity="warning", timeout=12)
 
     def _complete(self) -> None:
         self.timings["all_findings"] = time.perf_counter() - self.timings["start"]
@@ -223,7 +267,11 @@ class ReviewApp(App[None]):
         assert self.loaded is not None
         t = time.perf_counter()
         warnings: list[str] = []
-        pairs = reconcile_pairs(self.loaded.docs, warnings, self._reconciliation)
+        pairs = self.loading.cached_pairs()
+        if pairs is None:
+            pairs = reconcile_pairs(self.loaded.docs, warnings, self._reconciliation)
+            if not warnings:
+                self.loading.put_pairs(pairs)
         self.timings["reconcile"] = time.perf_counter() - t
         self.call_from_thread(self._reconciled, pairs, warnings)
 
@@ -240,6 +288,16 @@ class ReviewApp(App[None]):
         self.timings["first_screen"] = time.perf_counter() - self.timings["start"]
         # CPU of all threads: the time to the first screen on an otherwise idle machine
         self.timings["first_screen_cpu"] = time.process_time() - self._cpu_start
+        self._mark_decidable()
+
+    def _mark_decidable(self) -> None:
+        """Note when the first form on screen could be decided (its checks have run)."""
+        st, loaded = self.state, self.loaded
+        if "decidable" in self.timings or st is None or loaded is None:
+            return
+        if any(p.ref not in loaded.unchecked for p in st.data.projects[: len(loaded.unchecked) + 1]):
+            self.timings["decidable"] = time.perf_counter() - self.timings["start"]
+            self.timings["decidable_cpu"] = time.process_time() - self._cpu_start
 
     @property
     def ready(self) -> bool:
@@ -305,7 +363,9 @@ class ReviewApp(App[None]):
         desc = st.filters.describe()
         out = f"已审 {decided}/{total}" + (f" · 筛选：{desc}" if desc else "")
         loaded = self.loaded
-        if loaded is not None and loaded.unchecked:
+        if loaded is not None and loaded.reading:
+            out += f" · 正在读取（{loaded.reading}）…"
+        elif loaded is not None and loaded.unchecked:
             out += f" · 正在检查其余 {len(loaded.unchecked)} 个表…"
         elif loaded is not None and loaded.reconciling:
             out += " · 正在核对申报与自评…"
@@ -322,7 +382,8 @@ class ReviewApp(App[None]):
         assert self.state is not None
         panel = self.query_one(FindingPanel)
         if self._pending():
-            panel.update("本表正在检查，问题稍后显示…")
+            reading = self.loaded is not None and self.loaded.reading
+            panel.update("正在读取文件，读完后检查本表，问题稍后显示…" if reading else "本表正在检查，问题稍后显示…")
         else:
             panel.show(self.state)
 

@@ -28,7 +28,7 @@ from ..render import fmt_value
 from ..report.data import FindingRow, ProjectRow, lines_text
 from ..report.evidence import Evidence, FormRef
 from ..zh import SEVERITY_LABEL, check_label
-from .loader import Pair
+from .pairs import Pair
 from .state import ReviewState
 from .views import (
     OTHER_CELL,
