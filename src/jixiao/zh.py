@@ -14,6 +14,9 @@ SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 STATUS_LABEL: dict[str, str] = {"matched": "匹配", "changed": "变更", "dropped": "删除", "added": "新增"}
 
 DECISION_LABEL: dict[str, str] = {"confirmed": "确认问题", "dismissed": "不是问题"}
+UNDECIDED_LABEL = "未决定"  # a finding no decision has been made on yet
+# a form's kind in two characters, where a column is narrow (the review list, the page's contents)
+KIND_TAG: dict[str, str] = {"self_evaluation": "自评", "target_declaration": "申报"}
 
 # The contract's check ids in plain Chinese.
 CHECK_LABEL: dict[str, str] = {

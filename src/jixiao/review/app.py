@@ -41,7 +41,7 @@ from ..errors import JixiaoError
 from ..report.data import build
 from ..report.evidence import INDICATOR_COLUMNS, Evidence, FormRef
 from ..store import Decision, DecisionStore, DecisionValue, PendingChange, StoreWriteError
-from ..zh import check_label
+from ..zh import UNDECIDED_LABEL, check_label
 from .loader import Batch, Loaded, Loading
 from .pairs import Pair, reconcile_pairs
 from .screens import ALL_CHECKS, CheckPicker, HelpScreen, TextPrompt
@@ -75,8 +75,8 @@ class ReviewApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n,j", "next", "下一个"),
         Binding("p,k", "previous", "上一个"),
-        Binding("right_square_bracket", "next_undecided", "下一个未处理", show=False),
-        Binding("left_square_bracket", "previous_undecided", "上一个未处理", show=False),
+        Binding("right_square_bracket", "next_undecided", f"下一个{UNDECIDED_LABEL}", show=False),
+        Binding("left_square_bracket", "previous_undecided", f"上一个{UNDECIDED_LABEL}", show=False),
         Binding("c", "confirm", "确认问题"),
         Binding("d", "dismiss_finding", "不是问题"),
         Binding("u", "undo", "撤销", show=False),
@@ -84,7 +84,7 @@ class ReviewApp(App[None]):
         Binding("g", "evidence", "证据"),
         Binding("s", "severity", "严重程度"),
         Binding("f", "check_filter", "检查项"),
-        Binding("v", "undecided", "未处理", show=False),
+        Binding("v", "undecided", UNDECIDED_LABEL, show=False),
         Binding("slash", "search", "搜索"),
         Binding("escape", "clear_search", "清除搜索", show=False),
         Binding("e", "export", "导出"),
@@ -751,7 +751,7 @@ class ReviewApp(App[None]):
         if self.state is None:
             return
         on_ = self.state.toggle_undecided()
-        self._filtered("只看未处理的问题" if on_ else "显示全部问题")
+        self._filtered(f"只看{UNDECIDED_LABEL}的问题" if on_ else "显示全部问题")
 
     def action_check_filter(self) -> None:
         st = self.state

@@ -12,7 +12,7 @@ from ..report.data import FindingRow, ProjectRow, ReportData
 from ..report.evidence import FormRef
 from ..store import Decision
 from ..textnorm import key as text_key
-from ..zh import SEVERITY_LABEL, check_label
+from ..zh import SEVERITY_LABEL, UNDECIDED_LABEL, check_label
 
 # the severity filter cycles through these minimum severities
 SEVERITY_STEPS: tuple[str, ...] = ("info", "warning", "error")
@@ -41,7 +41,7 @@ class Filters:
         if self.check:
             parts.append(f"{self.check}（{check_label(self.check)}）")
         if self.undecided_only:
-            parts.append("未处理")
+            parts.append(UNDECIDED_LABEL)
         return "，".join(parts)
 
 

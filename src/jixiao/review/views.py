@@ -15,7 +15,7 @@ from ..models import Form, Indicator, Value
 from ..render import LAYOUT_LABEL, fmt_num, fmt_value, funds_cells
 from ..report.data import FindingRow, ProjectRow, lines_text
 from ..report.evidence import INDICATOR_COLUMNS, Evidence
-from ..zh import KIND_LABEL, SEVERITY_LABEL, check_label
+from ..zh import KIND_LABEL, SEVERITY_LABEL, UNDECIDED_LABEL, check_label
 from .textdiff import copied_spans
 
 SEVERITY_STYLE: dict[str, str] = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
@@ -66,7 +66,7 @@ def finding_panel(row: FindingRow | None, position: int, total: int, filtered: s
         if row.reason:
             t.append(f"  理由：{row.reason}")
     else:
-        t.append("未处理", style="dim")
+        t.append(UNDECIDED_LABEL, style="dim")
     if unsaved:
         t.append("  ")
         t.append(f" {UNSAVED_LABEL} ", style=UNSAVED_STYLE)

@@ -27,7 +27,7 @@ from ..models import Document, Form, Indicator
 from ..render import fmt_value
 from ..report.data import FindingRow, ProjectRow, lines_text
 from ..report.evidence import Evidence, FormRef
-from ..zh import SEVERITY_LABEL, check_label
+from ..zh import DECISION_LABEL, KIND_TAG, SEVERITY_LABEL, STATUS_LABEL, UNDECIDED_LABEL, check_label
 from .pairs import Pair
 from .state import ReviewState
 from .views import (
@@ -43,9 +43,6 @@ from .views import (
     progress_text,
     unread_text,
 )
-
-KIND_SHORT = {"self_evaluation": "自评", "target_declaration": "申报"}
-
 
 # project list columns: (title, cell width)
 _PROJECT_COLS: tuple[tuple[str, int], ...] = (("项目", 26), ("类", 4), ("错", 3), ("警", 3), ("提", 3), ("进度", 7))
@@ -69,7 +66,7 @@ def project_line(p: ProjectRow, pending: bool = False) -> Text:
 
     cells = [
         Text(p.name),
-        Text(KIND_SHORT.get(p.form.kind, ""), style="dim"),
+        Text(KIND_TAG.get(p.form.kind, ""), style="dim"),
         count("error"),
         count("warning"),
         count("info"),
@@ -250,14 +247,15 @@ class FindingTable(DataTable[Text]):
             self.move_cursor(row=self.get_row_index(str(state.current)))
 
 
+DECISION_CELL: dict[str, str] = {"confirmed": "bold red", "dismissed": "bold green"}
+
+
 def decision_cell(r: FindingRow, unsaved: bool = False) -> Text:
     """The decision column; ``unsaved``: decided on screen, not in the database yet."""
-    if r.decision_value == "confirmed":
-        t = Text("确认", style="bold red")
-    elif r.decision_value == "dismissed":
-        t = Text("排除", style="bold green")
-    else:
-        t = Text("·" + (" 注" if r.note else ""), style="dim")
+    value = r.decision_value
+    t = Text(DECISION_LABEL.get(value or "", UNDECIDED_LABEL), style=DECISION_CELL.get(value or "", "dim"))
+    if r.note:
+        t.append(" 注", style="magenta")
     if unsaved:
         t.append(" ").append(UNSAVED_LABEL, style=UNSAVED_STYLE)
     return t
@@ -370,11 +368,11 @@ class ReconcilePanel(Static):
 
     DEFAULT_CSS = "ReconcilePanel { height: auto; margin-top: 1; border: round $panel-lighten-2; padding: 0 1; }"
 
-    STATUS: ClassVar[dict[str, tuple[str, str]]] = {
-        "matched": ("一致", "green"),
-        "changed": ("指标值变化", "yellow"),
-        "dropped": ("自评中缺失", "red"),
-        "added": ("自评新增", "cyan"),
+    STATUS_STYLE: ClassVar[dict[str, str]] = {
+        "matched": "green",
+        "changed": "yellow",
+        "dropped": "red",
+        "added": "cyan",
     }
 
     def show(self, ref: FormRef, pairs: Sequence[Pair], docs: Sequence[Document]) -> bool:
@@ -389,7 +387,8 @@ class ReconcilePanel(Static):
         for h in ("状态", "申报指标", "申报指标值", "自评指标", "自评指标值", "自评完成值"):
             t.add_column(h)
         for ind in pair.indicators:
-            label, style = self.STATUS.get(str(ind.get("status")), (str(ind.get("status")), ""))
+            status = str(ind.get("status"))
+            label, style = STATUS_LABEL.get(status, status), self.STATUS_STYLE.get(status, "")
             dn, en = ind.get("declared"), ind.get("evaluated")
             dv = declared.get(dn) if dn else None
             ev = evaluated.get(en) if en else None

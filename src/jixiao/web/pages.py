@@ -17,7 +17,7 @@ from ..engines import ENGINES
 from ..errors import JixiaoError
 from ..report import MEDIA_TYPES, render_report
 from ..report.data import FindingRow, ReportData, build
-from ..store import DECISION_LABEL
+from ..zh import DECISION_LABEL, UNDECIDED_LABEL
 from .context import WebContext, context, load_run, page
 from .errors import http_message, status_for, wants_json
 from .paging import page_of_finding, paging
@@ -245,7 +245,7 @@ def decide(
             {
                 "key": row.key,
                 "decision": saved.decision if saved else None,
-                "label": DECISION_LABEL.get((saved.decision if saved else None) or "", "未处理"),
+                "label": DECISION_LABEL.get((saved.decision if saved else None) or "", UNDECIDED_LABEL),
                 "reason": saved.reason if saved else None,
                 "note": saved.note if saved else None,
             }

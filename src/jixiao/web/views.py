@@ -20,7 +20,7 @@ from ..models import SEVERITY_RANK, Form, Value
 from ..render import LAYOUT_LABEL, fmt_value
 from ..report.data import FindingRow, ProjectRow, ReportData, lines_text
 from ..report.evidence import FormRef
-from ..zh import CHECK_LABEL, KIND_LABEL, SEVERITY_LABEL
+from ..zh import CHECK_LABEL, KIND_LABEL, KIND_TAG, SEVERITY_LABEL, STATUS_LABEL
 from .paging import Paging
 from .runs import Run, SourceText
 
@@ -30,13 +30,12 @@ MAX_UNREAD_LINES = 30  # per form; the rest are counted (a badly read form can l
 MIN_COPIED_CHARS = 8  # shorter common runs are ordinary shared wording, not copying
 MAX_COMPARED_CHARS = 2000  # the matcher is quadratic; goals are a few hundred characters
 
-STATUS_LABEL: dict[str, str] = {
-    "matched": "一致",
-    "changed": "指标值变化",
-    "dropped": "自评缺失",
-    "added": "自评新增",
+# which side of a reconciliation an input was given as, in the words of its kind
+ROLE_LABEL: dict[str, str] = {
+    "input": "",
+    "declared": KIND_TAG["target_declaration"],
+    "evaluated": KIND_TAG["self_evaluation"],
 }
-ROLE_LABEL: dict[str, str] = {"input": "", "declared": "申报", "evaluated": "自评"}
 
 
 @dataclass(frozen=True)
