@@ -12,6 +12,8 @@ import pytest
 pytest.importorskip("textual")
 pytest.importorskip("jixiao.checks")
 
+from textual.coordinate import Coordinate
+
 from jixiao.evaluation.generate import generate_forms, render_text
 from jixiao.review import create_app
 from jixiao.review.app import ReviewApp
@@ -123,7 +125,7 @@ async def test_finding_list_names_every_decision(tmp_path: Path) -> None:
         assert table.row_count >= 2
 
         def decisions() -> list[str]:
-            return [str(table.get_row_at(i)[-1]) for i in range(table.row_count)]
+            return [str(table.get_cell_at(Coordinate(i, 1))) for i in range(table.row_count)]
 
         assert set(decisions()) == {UNDECIDED_LABEL}
         await pilot.press("c")

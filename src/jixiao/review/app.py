@@ -352,7 +352,7 @@ class ReviewApp(App[None]):
             self.query_one(ProjectList).refresh_project(p)
         table = self.query_one(FindingTable)
         if str(pos) in table.rows:
-            table.update_cell(str(pos), "decision", decision_cell(row, row.key in st.unsaved))
+            table.update_cell(str(pos), "decision", decision_cell(row, row.key in st.unsaved), update_width=True)
         self.sub_title = self._status()
         self._show_panel()
 

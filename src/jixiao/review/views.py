@@ -6,6 +6,7 @@ Kept apart from the widgets so they can be read and tested without a running app
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import PurePath
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -87,7 +88,7 @@ def form_header(p: ProjectRow, highlighted: set[str]) -> RenderableType:
 
     title = Text(f"{p.name}", style="bold")
     title.append(
-        f"  {KIND_LABEL.get(form.kind, form.kind)}  {form.year or ''}  {p.source} 第 {form.lines[0]}-{form.lines[-1]} 行",
+        f"  {KIND_LABEL.get(form.kind, form.kind)}  {form.year or ''}  {PurePath(p.source).name} 第 {form.lines[0]}-{form.lines[-1]} 行",
         style="dim",
     )
     title.append("  ").append_text(reading_text(form))

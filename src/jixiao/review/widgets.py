@@ -217,6 +217,9 @@ class FindingPanel(Static):
         self.update(finding_panel(row, pos, total, state.filters.describe(), unsaved))
 
 
+MESSAGE_CHARS = 24  # of a finding's message in the form's finding list (the panel above has it all)
+
+
 class FindingTable(DataTable[Text]):
     """The visible findings of the form on screen; the cursor is the finding under review."""
 
@@ -224,11 +227,12 @@ class FindingTable(DataTable[Text]):
 
     def on_mount(self) -> None:
         self.cursor_type = "row"
+        # the decision second: the message is cut to fit, the decision must always show
         self.add_column("严重", key="sev")
+        self.add_column("结论", key="decision")
         self.add_column("检查项", key="check")
         self.add_column("说明", key="message")
         self.add_column("行", key="lines")
-        self.add_column("结论", key="decision")
 
     def fill(self, state: ReviewState, positions: Sequence[int]) -> None:
         self.clear()
@@ -237,10 +241,10 @@ class FindingTable(DataTable[Text]):
             msg = r.finding.message
             self.add_row(
                 Text(SEVERITY_LABEL.get(r.finding.severity, ""), style=OTHER_CELL.get(r.finding.severity, "")),
-                Text(check_label(r.finding.check)),
-                Text(msg if len(msg) <= 40 else msg[:39] + "…"),
-                Text(lines_text(r.finding.lines), style="dim"),
                 decision_cell(r, r.key in state.unsaved),
+                Text(check_label(r.finding.check)),
+                Text(msg if len(msg) <= MESSAGE_CHARS else msg[: MESSAGE_CHARS - 1] + "…"),
+                Text(_short_lines(r.finding.lines), style="dim"),
                 key=str(pos),
             )
         if state.current is not None and str(state.current) in self.rows:
@@ -248,6 +252,13 @@ class FindingTable(DataTable[Text]):
 
 
 DECISION_CELL: dict[str, str] = {"confirmed": "bold red", "dismissed": "bold green"}
+
+
+def _short_lines(lines: Sequence[int], most: int = 12) -> str:
+    """Source lines for a narrow column: '25, 26, 27, 30' becomes '25, 26, 27…'."""
+    text = lines_text(lines)
+    cut = text.rfind(",", 0, most)
+    return text if len(text) <= most or cut < 0 else text[:cut] + "…"
 
 
 def decision_cell(r: FindingRow, unsaved: bool = False) -> Text:
