@@ -20,6 +20,7 @@ says so, and the next session on that database writes it.
 
 from __future__ import annotations
 
+import functools
 import json
 import queue
 import sys
@@ -28,12 +29,13 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import Worker, get_current_worker
 
@@ -60,6 +62,25 @@ from .widgets import (
 )
 
 MAX_NOTICE_LINES = 5  # warnings or file names named in one notice; the rest are counted
+
+F = TypeVar("F", bound=Callable[..., None])
+
+
+def while_open(fn: F) -> F:
+    """For what a worker hands the screen: nothing once the session is closing (quit came
+    while the worker ran: the widgets may be gone already)."""
+
+    @functools.wraps(fn)
+    def run(self: ReviewApp, *args: Any) -> None:
+        if self.closing:
+            return
+        try:
+            fn(self, *args)
+        except NoMatches:
+            if not self.closing and self.is_running and self.screen.is_attached:
+                raise
+
+    return run  # type: ignore[return-value]
 
 
 class ReviewApp(App[None]):
@@ -116,6 +137,7 @@ class ReviewApp(App[None]):
         self._writer: Worker[None] | None = None
         self._shown: FormRef | None = None  # the form the right pane draws
         self._no_form_told = 0  # files without a form already named in a notice
+        self.closing = False  # quit came: what workers still hand the screen is dropped
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -172,6 +194,7 @@ class ReviewApp(App[None]):
         self.error = message
         self.exit(return_code=2, message=message)
 
+    @while_open
     def _loaded(self, loaded: Loaded) -> None:
         self.loaded = loaded
         self.timings.update({k: v for k, v in loaded.timings.items()})
@@ -195,6 +218,7 @@ class ReviewApp(App[None]):
         if loaded.complete:
             self._complete()
 
+    @while_open
     def _more(self, batch: Batch) -> None:
         """Merge findings computed after the first screen: the reviewer stays on the same
         finding and form, decisions already made (saved or still queued) are kept."""
@@ -254,6 +278,7 @@ class ReviewApp(App[None]):
         shown = "，".join(names[:MAX_NOTICE_LINES]) + (" …" if len(names) > MAX_NOTICE_LINES else "")
         self.notify(f"{len(names)} 个文件未找到表格：{shown}", severity="warning", timeout=12)
 
+    @while_open
     def _complete(self) -> None:
         self.timings["all_findings"] = time.perf_counter() - self.timings["start"]
         self.timings["all_findings_cpu"] = time.process_time() - self._cpu_start
@@ -275,6 +300,7 @@ class ReviewApp(App[None]):
         self.timings["reconcile"] = time.perf_counter() - t
         self.call_from_thread(self._reconciled, pairs, warnings)
 
+    @while_open
     def _reconciled(self, pairs: list[Pair], warnings: list[str]) -> None:
         assert self.loaded is not None
         self.loaded.pairs = pairs
@@ -690,6 +716,7 @@ class ReviewApp(App[None]):
 
     async def action_quit(self) -> None:
         """Let the writer commit what is queued, then leave."""
+        self.closing = True
         if self._writer is not None:
             st = self.state
             if self._blocked and st is not None and st.unsaved:

@@ -17,21 +17,21 @@ Runs in a worker thread; no UI here. A document handed out is never changed afte
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from ..gcpause import gc_paused
 from ..intake import Source
 from ..models import Document, Finding
-from ..report.data import ReportData, build
+from ..report.data import build
 from ..report.evidence import FormRef
-from ..store import Decision, DecisionStore, PendingChange
+from ..store import DecisionStore
+from .batches import Batch, Loaded
 from .cache import (
     FINDINGS,
     DocHead,
@@ -45,12 +45,11 @@ from .cache import (
     parsed,
     put_document,
 )
+from .checking import Checker, StagedChecker, default_checker
 from .pairs import PAIRS, Pair, reconcile_pairs
 
 if TYPE_CHECKING:
     from ..checks.runner import Stage
-
-Checker = Callable[[list[Document]], list[Finding]]
 
 # The first screen waits for the per-form checks of this many forms (a screenful of the
 # project list and more); the others are checked afterwards, this many at a time.
@@ -61,85 +60,18 @@ PREVIEW_LINES = 4000
 # While many files or cached parts are read, the screen is told at most this often.
 SNAPSHOT_SECONDS = 0.5
 
-__all__ = ["CHUNK_FORMS", "FIRST_FORMS", "Batch", "Checker", "Loaded", "Loading", "Pair", "load", "reconcile_pairs"]
-
-
-@runtime_checkable
-class StagedChecker(Protocol):
-    """A checker that can also deliver its findings in stages (``jixiao.checks.check_stages``)."""
-
-    def __call__(self, docs: list[Document]) -> list[Finding]: ...
-
-    def stages(self, docs: list[Document], *, first_forms: int, chunk_forms: int) -> Iterator[Stage]: ...
-
-
-@dataclass
-class Loaded:
-    docs: list[Document]
-    findings: list[Finding]
-    data: ReportData
-    store: DecisionStore
-    pairs: list[Pair]
-    warnings: list[str]
-    timings: dict[str, float]
-    decisions: dict[str, Decision] = field(default_factory=dict)  # stored when loading began
-    unchecked: set[FormRef] = field(default_factory=set)  # forms whose own checks are still to come
-    reconciling: bool = False  # the declared/evaluated findings are still to come
-    # changes an earlier session could not write, still not in the database (on screen already)
-    unsaved: list[PendingChange] = field(default_factory=list)
-    reading: str = ""  # what is still being read ("" when every document is in ``docs``)
-    no_form: list[str] = field(default_factory=list)  # files that hold no form, known so far
-
-    @property
-    def complete(self) -> bool:
-        return not self.unchecked and not self.reconciling and not self.reading
-
-
-@dataclass(frozen=True)
-class Batch:
-    """What arrived after the first screen: more documents (every one read so far, the forms
-    still to check, what is left to read), and findings that complete forms or reconcile."""
-
-    findings: list[Finding]
-    checked: list[FormRef]
-    reconciled: bool
-    reconciliation: Any = None  # the checks' ReconcileResult: the side panel reuses it
-    docs: list[Document] | None = None
-    pending: frozenset[FormRef] = frozenset()  # with docs: forms whose checks are still to come
-    reading: str = ""  # with docs: what is still being read
-    warnings: tuple[str, ...] = ()
-    no_form: tuple[str, ...] = ()  # files found to hold no form
-
-
-@dataclass(frozen=True)
-class CheckRunner:
-    """``jixiao.checks.run_checks`` with the config file's [checks] section; ``config_json``
-    names what the findings depend on, for the run cache."""
-
-    config_json: str
-
-    def __call__(self, docs: list[Document]) -> list[Finding]:
-        from ..checks import CheckConfig, run_checks
-
-        return run_checks(docs, CheckConfig.from_mapping(json.loads(self.config_json)))
-
-    def stages(self, docs: list[Document], *, first_forms: int, chunk_forms: int) -> Iterator[Stage]:
-        from ..checks import CheckConfig
-        from ..checks.runner import check_stages
-
-        cfg = CheckConfig.from_mapping(json.loads(self.config_json))
-        return check_stages(docs, cfg, first_forms=first_forms, chunk_forms=chunk_forms)
-
-
-def default_checker() -> CheckRunner | None:
-    """The installed checks with the user's configuration, or None when they are missing."""
-    try:
-        from ..checks import run_checks  # noqa: F401
-    except ImportError:
-        return None
-    from ..config import section
-
-    return CheckRunner(json.dumps(section("checks"), sort_keys=True, ensure_ascii=False, default=str))
+__all__ = [
+    "CHUNK_FORMS",
+    "FIRST_FORMS",
+    "Batch",
+    "Checker",
+    "Loaded",
+    "Loading",
+    "Pair",
+    "default_checker",
+    "load",
+    "reconcile_pairs",
+]
 
 
 def refs_of(docs: Sequence[Document]) -> set[FormRef]:
