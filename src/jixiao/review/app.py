@@ -407,9 +407,11 @@ class ReviewApp(App[None]):
     def _show_panel(self) -> None:
         assert self.state is not None
         panel = self.query_one(FindingPanel)
+        reading = self.loaded is not None and self.loaded.reading
         if self._pending():
-            reading = self.loaded is not None and self.loaded.reading
             panel.update("正在读取文件，读完后检查本表，问题稍后显示…" if reading else "本表正在检查，问题稍后显示…")
+        elif reading and not self.state.data.projects:  # nothing read yet (no preview: another engine)
+            panel.update("正在读取文件…")
         else:
             panel.show(self.state)
 
