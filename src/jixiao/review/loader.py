@@ -55,6 +55,8 @@ if TYPE_CHECKING:
 # project list and more); the others are checked afterwards, this many at a time.
 FIRST_FORMS = 60
 CHUNK_FORMS = 250
+# ... or in about this many stages, when that makes them larger (each one redraws the list)
+STAGES = 10
 # A file read afresh is previewed from this many of its first lines (some 40 forms).
 PREVIEW_LINES = 4000
 # While many files or cached parts are read, the screen is told at most this often.
@@ -262,7 +264,9 @@ class Loading:
             found = list(run(docs))
             self._put_findings(found)
             return found, set(), False
-        self._later = run.stages(docs, first_forms=self.first_forms, chunk_forms=self.chunk_forms)
+        # every stage redraws the whole list: a large batch is checked in some ten stages
+        chunk = max(self.chunk_forms, sum(len(d.forms) for d in docs) // STAGES)
+        self._later = run.stages(docs, first_forms=self.first_forms, chunk_forms=chunk)
         first = next(self._later)
         unchecked = refs_of(docs) - {FormRef(d, f) for d, f in first.forms}
         return sort_findings(list(first.findings)), unchecked, not first.reconciled
