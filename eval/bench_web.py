@@ -7,6 +7,10 @@ Starts the real app (``jixiao.web.create_app``) under uvicorn on 127.0.0.1, driv
 /usr/bin/chromium with Playwright: choose both files in the intake form, click submit, stop
 the clock when the first project card of the results page is visible. The first upload of a
 fresh server is reported apart (after the warm-up `jixiao serve` does at start).
+
+``large_run``: the results page of a run of ``--large`` generated forms (default 1,000):
+bytes of its first page (target ≤ 500 KB) and of every page, the server's CPU for the first
+page, Chromium's time to show it. ``--large-only`` measures only that.
 """
 
 from __future__ import annotations
@@ -14,18 +18,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import socket
 import statistics
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import uvicorn
+from fastapi import FastAPI
 from playwright.sync_api import CDPSession, Page, sync_playwright
 
 from jixiao.web import WebSettings, create_app, warm_up
+from jixiao.web.runs import Run, SourceText, new_run_id
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "fixtures" / "seeds").glob("*.txt"))
@@ -129,11 +137,86 @@ def screenshots(page: Page, url: str) -> list[str]:
     return out
 
 
+def large_run(forms: int) -> Run:
+    """A run of ``forms`` generated forms (every 5th self-evaluation copying its goal, so
+    there are findings), extracted and checked as an upload would be."""
+    from jixiao.api import extract_text
+    from jixiao.checks import run_checks
+    from jixiao.evaluation.generate import generate_forms, render_text
+
+    made = generate_forms(forms, seed=7)
+    for i, f in enumerate(made):
+        if f.kind == "self_evaluation" and i % 5 == 0:
+            f.goal.actual = f.goal.expected
+    text, _ = render_text(made)
+    doc = extract_text(text, "forms.txt")
+    return Run(
+        id=new_run_id(),
+        created=time.time(),
+        documents=[doc],
+        findings=run_checks([doc]),
+        sources=[SourceText(name="forms.txt", lines=text.split("\n"))],
+    )
+
+
+def large_page(app: FastAPI, page: Page, url: str, forms: int) -> dict[str, object]:
+    """The results page of a ``forms``-form run: bytes and server CPU of its first page (and
+    of every page), and Chromium's time to show the first page."""
+    run = large_run(forms)
+    app.state.ctx.runs.save(run)
+    base = f"{url}/runs/{run.id}"
+    p0 = time.process_time()
+    with urllib.request.urlopen(base) as r:
+        first = r.read()
+    cpu_first = time.process_time() - p0
+    pages = max((int(n) for n in re.findall(rb"[?]page=(\d+)", first)), default=1)
+    sizes = [len(first)]
+    for n in range(2, pages + 1):
+        with urllib.request.urlopen(f"{base}?page={n}") as r:
+            sizes.append(len(r.read()))
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    start = time.perf_counter()
+    page.goto(base)
+    page.locator("section.form").first.wait_for(state="visible")
+    wall = time.perf_counter() - start
+    nav = page.evaluate(NAV_TIMING)
+    return {
+        "forms": forms,
+        "findings": len(run.findings),
+        "pages": pages,
+        "first_page_bytes": len(first),
+        "largest_page_bytes": max(sizes),
+        "all_pages_bytes": sum(sizes),
+        "first_page_server_cpu_s": round(cpu_first, 3),
+        "first_page_browser_wall_s": round(wall, 3),
+        "first_page_dom_ready_s": round(nav[2], 3),
+        "first_page_renderer_busy_s": round(busy(cdp), 3),
+    }
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--no-screenshots", action="store_true")
+    ap.add_argument("--large", type=int, default=1000, help="forms of the large run whose results page is measured")
+    ap.add_argument("--large-only", action="store_true", help="measure only the large run's page")
     args = ap.parse_args()
+    if args.large_only:
+        with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            server, thread, url = serve(Path(tmp) / "data")
+            try:
+                large = large_page(server.config.app, page, url, args.large)
+            finally:
+                server.should_exit = True
+                thread.join(timeout=10)
+                browser.close()
+        large["load_average_1min"] = round(os.getloadavg()[0], 2)
+        json.dump({"large_run": large}, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
@@ -152,6 +235,7 @@ def main() -> int:
                 # the renderer's counters start again with each document: this is the results page's
                 cpu.append((time.process_time() - p0, busy(cdp), tree_cpu() - t0))
             shots = [] if args.no_screenshots else screenshots(page, url)
+            large = large_page(server.config.app, page, url, args.large) if args.large else None
         finally:
             server.should_exit = True
             thread.join(timeout=10)
@@ -178,6 +262,7 @@ def main() -> int:
         "cpu_all_processes_median_s": round(statistics.median(c[2] for c in cpu), 3),
         "load_average_1min": round(os.getloadavg()[0], 2),
         "screenshots": [str(SHOTS.relative_to(ROOT) / s) for s in shots],
+        "large_run": large,
     }
     json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
     print()

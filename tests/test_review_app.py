@@ -19,6 +19,7 @@ from jixiao.review import create_app
 from jixiao.review.app import ReviewApp
 from jixiao.review.screens import CheckPicker, HelpScreen, TextPrompt
 from jixiao.review.widgets import IndicatorTable, ProjectList, ReconcilePanel
+from jixiao.zh import UNDECIDED_LABEL
 
 FILES = [str(p) for p in SEEDS]
 SIZE = (180, 50)
@@ -84,7 +85,7 @@ async def test_walk_decide_note_quit_and_resume(tmp_path: Path) -> None:
         app.screen.query_one(Input).value = "请单位补充实际完成数值"
         await pilot.press("enter")
         await _settle(app, pilot, 3)
-        assert "备注：请单位补充实际完成数值" in panel_text(app) and "未处理" in panel_text(app)
+        assert "备注：请单位补充实际完成数值" in panel_text(app) and UNDECIDED_LABEL in panel_text(app)
         assert app.sub_title.startswith(f"已审 2/{total}")
         keys = (rows[first].key, rows[second].key, rows[third].key)
         await pilot.press("q")

@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from conftest import FIXTURES, SEEDS
 from jixiao.store import DecisionStore
 from jixiao.web import WebSettings, create_app
+from jixiao.zh import STATUS_LABEL
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -237,7 +238,7 @@ def test_reconcile_pairs_show_indicator_changes(live: LiveServer, page: object) 
     pairs = pg.locator("#reconcile .pair")
     assert pairs.count() >= 1
     statuses = set(pg.locator("#reconcile tbody .status-badge").all_inner_texts())
-    assert statuses & {"指标值变化", "自评缺失", "自评新增"}
+    assert statuses & {STATUS_LABEL["changed"], STATUS_LABEL["dropped"], STATUS_LABEL["added"]}
     # a pair links to its two forms
     link = pairs.first.locator("h3 a").first
     link.click()

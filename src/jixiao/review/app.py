@@ -20,20 +20,22 @@ says so, and the next session on that database writes it.
 
 from __future__ import annotations
 
+import functools
 import json
 import queue
 import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import Worker, get_current_worker
 
@@ -41,8 +43,9 @@ from ..errors import JixiaoError
 from ..report.data import build
 from ..report.evidence import INDICATOR_COLUMNS, Evidence, FormRef
 from ..store import Decision, DecisionStore, DecisionValue, PendingChange, StoreWriteError
-from ..zh import check_label
-from .loader import Batch, Loaded, Loading, Pair, reconcile_pairs
+from ..zh import UNDECIDED_LABEL, check_label
+from .loader import Batch, Loaded, Loading
+from .pairs import Pair, reconcile_pairs
 from .screens import ALL_CHECKS, CheckPicker, HelpScreen, TextPrompt
 from .state import ReviewState
 from .widgets import (
@@ -58,6 +61,27 @@ from .widgets import (
     project_header,
 )
 
+MAX_NOTICE_LINES = 5  # warnings or file names named in one notice; the rest are counted
+
+F = TypeVar("F", bound=Callable[..., None])
+
+
+def while_open(fn: F) -> F:
+    """For what a worker hands the screen: nothing once the session is closing (quit came
+    while the worker ran: the widgets may be gone already)."""
+
+    @functools.wraps(fn)
+    def run(self: ReviewApp, *args: Any) -> None:
+        if self.closing:
+            return
+        try:
+            fn(self, *args)
+        except NoMatches:
+            if not self.closing and self.is_running and self.screen.is_attached:
+                raise
+
+    return run  # type: ignore[return-value]
+
 
 class ReviewApp(App[None]):
     TITLE = "jixiao 绩效审核"
@@ -72,8 +96,8 @@ class ReviewApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n,j", "next", "下一个"),
         Binding("p,k", "previous", "上一个"),
-        Binding("right_square_bracket", "next_undecided", "下一个未处理", show=False),
-        Binding("left_square_bracket", "previous_undecided", "上一个未处理", show=False),
+        Binding("right_square_bracket", "next_undecided", f"下一个{UNDECIDED_LABEL}", show=False),
+        Binding("left_square_bracket", "previous_undecided", f"上一个{UNDECIDED_LABEL}", show=False),
         Binding("c", "confirm", "确认问题"),
         Binding("d", "dismiss_finding", "不是问题"),
         Binding("u", "undo", "撤销", show=False),
@@ -81,7 +105,7 @@ class ReviewApp(App[None]):
         Binding("g", "evidence", "证据"),
         Binding("s", "severity", "严重程度"),
         Binding("f", "check_filter", "检查项"),
-        Binding("v", "undecided", "未处理", show=False),
+        Binding("v", "undecided", UNDECIDED_LABEL, show=False),
         Binding("slash", "search", "搜索"),
         Binding("escape", "clear_search", "清除搜索", show=False),
         Binding("e", "export", "导出"),
@@ -112,6 +136,8 @@ class ReviewApp(App[None]):
         self.unsaved_path: Path | None = None  # where unsaved changes were left at exit
         self._writer: Worker[None] | None = None
         self._shown: FormRef | None = None  # the form the right pane draws
+        self._no_form_told = 0  # files without a form already named in a notice
+        self.closing = False  # quit came: what workers still hand the screen is dropped
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -150,23 +176,29 @@ class ReviewApp(App[None]):
         worker = get_current_worker()
         try:
             self.call_from_thread(self._loaded, loaded)
-            for batch in loading.rest():
-                if worker.is_cancelled:
-                    return
-                self.call_from_thread(self._more, batch)
+            try:
+                for batch in loading.rest():
+                    if worker.is_cancelled:
+                        return
+                    self.call_from_thread(self._more, batch)
+            except JixiaoError as e:  # no file held a form, after all
+                self.call_from_thread(self._failed, str(e))
+                return
             self.call_from_thread(self._complete)
         except RuntimeError:  # the app stopped meanwhile
             return
         loading.save()
+        self.timings["cached"] = time.perf_counter() - self.timings["start"]
 
     def _failed(self, message: str) -> None:
         self.error = message
         self.exit(return_code=2, message=message)
 
+    @while_open
     def _loaded(self, loaded: Loaded) -> None:
         self.loaded = loaded
         self.timings.update({k: v for k, v in loaded.timings.items()})
-        self.state = ReviewState(loaded.data)
+        self.state = ReviewState(loaded.data, reading=bool(loaded.reading))
         with self._drain_lock:  # an earlier session's changes, still to write: first in line
             self._backlog.extend(loaded.unsaved)
         for change in loaded.unsaved:
@@ -180,17 +212,27 @@ class ReviewApp(App[None]):
         self._writer = self._write_loop()
         self._render(force=True)
         projects.focus()
-        for w in loaded.warnings:
-            self.notify(w, severity="warning", timeout=8)
+        self._warn(loaded.warnings)
+        self._tell_no_form()
         self.call_after_refresh(self._first_screen)
         if loaded.complete:
             self._complete()
 
+    @while_open
     def _more(self, batch: Batch) -> None:
         """Merge findings computed after the first screen: the reviewer stays on the same
         finding and form, decisions already made (saved or still queued) are kept."""
         loaded, st = self.loaded, self.state
         assert loaded is not None and st is not None
+        projects = self.query_one(ProjectList)
+        changed = bool(batch.findings)
+        if batch.docs is not None:  # more documents (or more forms of one) were read
+            loaded.docs, loaded.reading = batch.docs, batch.reading
+            loaded.unchecked = projects.pending = set(batch.pending)
+            loaded.no_form.extend(batch.no_form)
+            changed = True
+        self._warn(batch.warnings)
+        self._tell_no_form()
         loaded.unchecked.difference_update(batch.checked)
         if batch.reconciled:
             loaded.reconciling = False
@@ -199,17 +241,44 @@ class ReviewApp(App[None]):
             from ..checks.runner import sort_findings
 
             loaded.findings = sort_findings(loaded.findings + batch.findings)
+        if changed:
             # what is on screen is the newest word on every finding shown so far
             decisions = dict(loaded.decisions)
             decisions.update({r.key: r.decision for r in st.data.findings if r.decision is not None})
             loaded.data = build(loaded.docs, loaded.findings, decisions)
+            st.reading = bool(loaded.reading)
             st.replace(loaded.data)
-        self.query_one(ProjectList).fill(st.projects())
-        if batch.findings or st.selected in batch.checked:
+        projects.fill(st.projects())
+        if "first_screen" in self.timings:
+            self._mark_decidable()
+        if changed or st.selected in batch.checked:
             self._render(force=True)  # positions changed, or the form on screen is checked now
         else:
             self.sub_title = self._status()
 
+    def _warn(self, warnings: Sequence[str]) -> None:
+        """One notice for whatever went wrong in one go (not a stack of them)."""
+        if len(warnings) == 1:
+            self.notify(warnings[0], severity="warning", timeout=8)
+        elif warnings:
+            more = f"\n……另有 {len(warnings) - MAX_NOTICE_LINES} 条" if len(warnings) > MAX_NOTICE_LINES else ""
+            self.notify(
+                f"{len(warnings)} 条提示：\n" + "\n".join(warnings[:MAX_NOTICE_LINES]) + more,
+                severity="warning",
+                timeout=12,
+            )
+
+    def _tell_no_form(self) -> None:
+        """Files that hold no form: one summary notice, once every file has been read."""
+        loaded = self.loaded
+        if loaded is None or loaded.reading or self._no_form_told >= len(loaded.no_form):
+            return
+        names = loaded.no_form[self._no_form_told :]
+        self._no_form_told = len(loaded.no_form)
+        shown = "，".join(names[:MAX_NOTICE_LINES]) + (" …" if len(names) > MAX_NOTICE_LINES else "")
+        self.notify(f"{len(names)} 个文件未找到表格：{shown}", severity="warning", timeout=12)
+
+    @while_open
     def _complete(self) -> None:
         self.timings["all_findings"] = time.perf_counter() - self.timings["start"]
         self.timings["all_findings_cpu"] = time.process_time() - self._cpu_start
@@ -223,10 +292,15 @@ class ReviewApp(App[None]):
         assert self.loaded is not None
         t = time.perf_counter()
         warnings: list[str] = []
-        pairs = reconcile_pairs(self.loaded.docs, warnings, self._reconciliation)
+        pairs = self.loading.cached_pairs()
+        if pairs is None:
+            pairs = reconcile_pairs(self.loaded.docs, warnings, self._reconciliation)
+            if not warnings:
+                self.loading.put_pairs(pairs)
         self.timings["reconcile"] = time.perf_counter() - t
         self.call_from_thread(self._reconciled, pairs, warnings)
 
+    @while_open
     def _reconciled(self, pairs: list[Pair], warnings: list[str]) -> None:
         assert self.loaded is not None
         self.loaded.pairs = pairs
@@ -240,6 +314,16 @@ class ReviewApp(App[None]):
         self.timings["first_screen"] = time.perf_counter() - self.timings["start"]
         # CPU of all threads: the time to the first screen on an otherwise idle machine
         self.timings["first_screen_cpu"] = time.process_time() - self._cpu_start
+        self._mark_decidable()
+
+    def _mark_decidable(self) -> None:
+        """Note when the first form on screen could be decided (its checks have run)."""
+        st, loaded = self.state, self.loaded
+        if "decidable" in self.timings or st is None or loaded is None:
+            return
+        if any(p.ref not in loaded.unchecked for p in st.data.projects[: len(loaded.unchecked) + 1]):
+            self.timings["decidable"] = time.perf_counter() - self.timings["start"]
+            self.timings["decidable_cpu"] = time.process_time() - self._cpu_start
 
     @property
     def ready(self) -> bool:
@@ -294,7 +378,7 @@ class ReviewApp(App[None]):
             self.query_one(ProjectList).refresh_project(p)
         table = self.query_one(FindingTable)
         if str(pos) in table.rows:
-            table.update_cell(str(pos), "decision", decision_cell(row, row.key in st.unsaved))
+            table.update_cell(str(pos), "decision", decision_cell(row, row.key in st.unsaved), update_width=True)
         self.sub_title = self._status()
         self._show_panel()
 
@@ -305,7 +389,9 @@ class ReviewApp(App[None]):
         desc = st.filters.describe()
         out = f"已审 {decided}/{total}" + (f" · 筛选：{desc}" if desc else "")
         loaded = self.loaded
-        if loaded is not None and loaded.unchecked:
+        if loaded is not None and loaded.reading:
+            out += f" · 正在读取（{loaded.reading}）…"
+        elif loaded is not None and loaded.unchecked:
             out += f" · 正在检查其余 {len(loaded.unchecked)} 个表…"
         elif loaded is not None and loaded.reconciling:
             out += " · 正在核对申报与自评…"
@@ -321,8 +407,11 @@ class ReviewApp(App[None]):
     def _show_panel(self) -> None:
         assert self.state is not None
         panel = self.query_one(FindingPanel)
+        reading = self.loaded is not None and self.loaded.reading
         if self._pending():
-            panel.update("本表正在检查，问题稍后显示…")
+            panel.update("正在读取文件，读完后检查本表，问题稍后显示…" if reading else "本表正在检查，问题稍后显示…")
+        elif reading and not self.state.data.projects:  # nothing read yet (no preview: another engine)
+            panel.update("正在读取文件…")
         else:
             panel.show(self.state)
 
@@ -629,6 +718,7 @@ class ReviewApp(App[None]):
 
     async def action_quit(self) -> None:
         """Let the writer commit what is queued, then leave."""
+        self.closing = True
         if self._writer is not None:
             st = self.state
             if self._blocked and st is not None and st.unsaved:
@@ -690,7 +780,7 @@ class ReviewApp(App[None]):
         if self.state is None:
             return
         on_ = self.state.toggle_undecided()
-        self._filtered("只看未处理的问题" if on_ else "显示全部问题")
+        self._filtered(f"只看{UNDECIDED_LABEL}的问题" if on_ else "显示全部问题")
 
     def action_check_filter(self) -> None:
         st = self.state

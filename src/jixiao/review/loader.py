@@ -1,261 +1,100 @@
-"""Everything the session reads before it can show a form: documents, findings, decisions,
-and (when both kinds are loaded and the reconciler is installed) the declared/evaluated pairs.
+"""Everything the session reads before it can show a form: documents, findings, decisions.
 
-``Loading.start`` answers what the first screen needs (the documents, the cross-form checks
-and the per-form checks of the first forms); ``Loading.rest`` yields the other forms'
-findings and the reconciliation as they are computed; ``Loading.save`` fills the cache.
-``load`` does all three at once. Runs in a worker thread; no UI here.
+``Loading.start`` answers the first screen, quickly at any size:
+
+- reopened (every file and the findings in the run cache): the first cached part of the
+  first document with every finding of the run; its forms can be decided at once;
+- read afresh: a preview of the first file (its first ``PREVIEW_LINES`` lines through the
+  rules engine), shown while every file is read and checked; nothing on it can be decided
+  until its checks have run;
+- given documents (tests, the web page): the documents and the first stage of the checks.
+
+``Loading.rest`` yields ``Batch``es as they are ready: the documents read so far, then the
+findings in stages; ``Loading.save`` fills the cache. ``load`` does all three at once.
+Runs in a worker thread; no UI here. A document handed out is never changed afterwards
+(the screen reads it from another thread): more forms come as a new document.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
 
-from pydantic import TypeAdapter, ValidationError
-
-from .. import __version__
-from ..errors import InputError, JixiaoError
+from ..errors import InputError
 from ..gcpause import gc_paused
-from ..models import Document, Finding, Form
-from ..report.data import ReportData, build
+from ..intake import Source
+from ..models import Document, Finding
+from ..report.data import build
 from ..report.evidence import FormRef
-from ..store import Decision, DecisionStore, PendingChange
+from ..store import DecisionStore
+from .batches import Batch, Loaded
+from .cache import (
+    FINDINGS,
+    DocHead,
+    doc_entries,
+    doc_key,
+    findings_key,
+    get_document,
+    get_head,
+    get_part,
+    pairs_key,
+    parsed,
+    put_document,
+)
+from .checking import Checker, StagedChecker, default_checker
+from .pairs import PAIRS, Pair, reconcile_pairs
 
 if TYPE_CHECKING:
     from ..checks.runner import Stage
-
-Checker = Callable[[list[Document]], list[Finding]]
 
 # The first screen waits for the per-form checks of this many forms (a screenful of the
 # project list and more); the others are checked afterwards, this many at a time.
 FIRST_FORMS = 60
 CHUNK_FORMS = 250
+# ... or in about this many stages, when that makes them larger (each one redraws the list)
+STAGES = 10
+# A file read afresh is previewed from this many of its first lines (some 40 forms).
+PREVIEW_LINES = 4000
+# While many files or cached parts are read, the screen is told at most this often.
+SNAPSHOT_SECONDS = 0.5
+
+__all__ = [
+    "CHUNK_FORMS",
+    "FIRST_FORMS",
+    "Batch",
+    "Checker",
+    "Loaded",
+    "Loading",
+    "Pair",
+    "default_checker",
+    "load",
+    "reconcile_pairs",
+]
 
 
-@runtime_checkable
-class StagedChecker(Protocol):
-    """A checker that can also deliver its findings in stages (``jixiao.checks.check_stages``)."""
-
-    def __call__(self, docs: list[Document]) -> list[Finding]: ...
-
-    def stages(self, docs: list[Document], *, first_forms: int, chunk_forms: int) -> Iterator[Stage]: ...
+def refs_of(docs: Sequence[Document]) -> set[FormRef]:
+    return {FormRef(d, f) for d, doc in enumerate(docs) for f in range(len(doc.forms))}
 
 
-@dataclass
-class Pair:
-    """One declared project and its self-evaluation, with indicator statuses from the reconciler."""
-
-    declared: FormRef | None
-    evaluated: FormRef | None
-    declared_name: str | None
-    evaluated_name: str | None
-    score: float | None
-    indicators: list[dict[str, Any]] = field(default_factory=list)
+def no_form_note(path: str, doc: Document) -> str:
+    """One file that holds no form, and what it is when the reader could tell."""
+    return PurePath(path).name + (f"（{'；'.join(doc.notes)}）" if doc.notes else "")
 
 
-@dataclass
-class Loaded:
-    docs: list[Document]
-    findings: list[Finding]
-    data: ReportData
-    store: DecisionStore
-    pairs: list[Pair]
-    warnings: list[str]
-    timings: dict[str, float]
-    decisions: dict[str, Decision] = field(default_factory=dict)  # stored when loading began
-    unchecked: set[FormRef] = field(default_factory=set)  # forms whose own checks are still to come
-    reconciling: bool = False  # the declared/evaluated findings are still to come
-    # changes an earlier session could not write, still not in the database (on screen already)
-    unsaved: list[PendingChange] = field(default_factory=list)
-
-    @property
-    def complete(self) -> bool:
-        return not self.unchecked and not self.reconciling
-
-
-@dataclass(frozen=True)
-class Batch:
-    """Findings computed after the first screen: the forms they complete, or the reconciliation."""
-
-    findings: list[Finding]
-    checked: list[FormRef]
-    reconciled: bool
-    reconciliation: Any = None  # the checks' ReconcileResult: the side panel reuses it
-
-
-@dataclass(frozen=True)
-class CheckRunner:
-    """``jixiao.checks.run_checks`` with the config file's [checks] section; ``fingerprint``
-    names what the findings depend on, for the run cache."""
-
-    config_json: str
-
-    def __call__(self, docs: list[Document]) -> list[Finding]:
-        from ..checks import CheckConfig, run_checks
-
-        return run_checks(docs, CheckConfig.from_mapping(json.loads(self.config_json)))
-
-    def stages(self, docs: list[Document], *, first_forms: int, chunk_forms: int) -> Iterator[Stage]:
-        from ..checks import CheckConfig
-        from ..checks.runner import check_stages
-
-        cfg = CheckConfig.from_mapping(json.loads(self.config_json))
-        return check_stages(docs, cfg, first_forms=first_forms, chunk_forms=chunk_forms)
-
-
-def default_checker() -> CheckRunner | None:
-    """The installed checks with the user's configuration, or None when they are missing."""
-    try:
-        from ..checks import run_checks  # noqa: F401
-    except ImportError:
-        return None
-    from ..config import section
-
-    return CheckRunner(json.dumps(section("checks"), sort_keys=True, ensure_ascii=False, default=str))
-
-
-@cache
-def code_fingerprint() -> str:
-    """Changes whenever any module of jixiao changes: a cached result of older code is not reused."""
-    root = Path(__file__).resolve().parent.parent
-    h = hashlib.sha1(__version__.encode())
-    for p in sorted(root.rglob("*.py")):
-        st = p.stat()
-        h.update(f"{p.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}".encode())
-    return h.hexdigest()[:16]
-
-
-def _digest(*parts: str | bytes) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(part if isinstance(part, bytes) else part.encode())
-        h.update(b"\x1f")
-    return h.hexdigest()[:32]
-
-
-def extract_all(
-    files: Sequence[str],
-    engine: str,
-    warnings: list[str],
-    store: DecisionStore | None = None,
-    deferred: list[tuple[str, Document]] | None = None,
-) -> tuple[list[Document], list[str]]:
-    """Every file through the engine, or from the store's cache when the same bytes were read
-    by the same code before. Answers the documents and their cache keys. With ``deferred``,
-    the documents to cache are put there instead (the caller caches them later)."""
-    from ..api import extract_source
-    from ..intake import read_path
-
-    docs: list[Document] = []
-    keys: list[str] = []
-    for path in files:
-        key = None
-        if store is not None:
-            try:
-                key = "doc|" + _digest(path, engine, code_fingerprint(), Path(path).read_bytes())
-            except OSError:
-                key = None  # read_path below says why, in one line
-        hit = store.cache_get(key) if store is not None and key else None
-        doc = _cached(Document.model_validate_json, hit)
-        if doc is None:
-            try:
-                doc = extract_source(read_path(path), engine)
-            except InputError as e:
-                warnings.append(str(e))
-                continue
-            if store is not None and key and doc.forms:
-                if deferred is not None:
-                    deferred.append((key, doc))
-                else:
-                    store.cache_put(key, doc.model_dump_json().encode())
-        warnings.extend(doc.warnings)
-        if doc.forms:
-            docs.append(doc)
-            if key:
-                keys.append(key)
-        else:
-            # what the document is, when the reader could tell (a 部门整体绩效目标表, a report)
-            why = f"：{'；'.join(doc.notes)}" if doc.notes else ""
-            warnings.append(f"{path}: 未找到任何绩效表单 (no form found){why}")
-    if not docs:
-        raise InputError("; ".join(warnings) if warnings else "没有输入文件 (no input)")
-    return docs, keys
-
-
-_FINDINGS = TypeAdapter(list[Finding])
-T = TypeVar("T")
-
-
-def _cached(parse: Callable[[bytes], T], data: bytes | None) -> T | None:
-    """A cache entry parsed, or None when there is none or it no longer fits the models."""
-    if data is None:
-        return None
-    try:
-        return parse(data)
-    except ValidationError:
-        return None
-
-
-def _as_dict(obj: Any) -> Any:
-    if hasattr(obj, "model_dump"):
-        return obj.model_dump(mode="json")
-    return obj
-
-
-def reconcile_pairs(docs: Sequence[Document], warnings: list[str], result: Any = None) -> list[Pair]:
-    """Pairs from ``jixiao.reconcile.reconcile`` (contract JSON shape plus the form indexes),
-    or [] when the reconciler is not installed or only one kind is loaded. ``result``: a
-    reconciliation of these documents already run (by the checks), used instead of a new one."""
-    refs: dict[str, list[FormRef]] = {"target_declaration": [], "self_evaluation": []}
-    for di, d in enumerate(docs):
-        for fi, f in enumerate(d.forms):
-            refs[f.kind].append(FormRef(di, fi))
-    declared, evaluated = refs["target_declaration"], refs["self_evaluation"]
-    if not declared or not evaluated:
-        return []
-    try:
-        from ..reconcile import load_settings, reconcile
-    except ImportError:
-        return []
-
-    def form(r: FormRef) -> Form:
-        return docs[r.doc].forms[r.form]
-
-    try:
-        if result is None:
-            result = reconcile([form(r) for r in declared], [form(r) for r in evaluated], load_settings())
-        result = _as_dict(result)
-    except JixiaoError as e:
-        warnings.append(f"申报与自评核对失败：{e}")
-        return []
-    pairs: list[Pair] = []
-    for p in result.get("projects", []) if isinstance(result, dict) else []:
-        p = _as_dict(p)
-        di, ei = p.get("declared_index"), p.get("evaluated_index")
-        pairs.append(
-            Pair(
-                declared=declared[di] if isinstance(di, int) and 0 <= di < len(declared) else None,
-                evaluated=evaluated[ei] if isinstance(ei, int) and 0 <= ei < len(evaluated) else None,
-                declared_name=p.get("declared"),
-                evaluated_name=p.get("evaluated"),
-                score=p.get("score"),
-                indicators=[_as_dict(i) for i in p.get("indicators", [])],
-            )
-        )
-    return pairs
+def said_warnings(doc: Document, forms: int | None = None) -> list[str]:
+    """A document's warnings less the engine's no-form one: the summary of the files without
+    a form says that, once for all of them."""
+    if forms if forms is not None else doc.forms:
+        return list(doc.warnings)
+    return [w for w in doc.warnings if "(no form found)" not in w]
 
 
 class Loading:
-    """One session's loading in stages (see the module docstring). Findings given, found in
-    the run cache, or from a checker without stages all come with the first screen."""
+    """One session's loading in stages (see the module docstring)."""
 
     def __init__(
         self,
@@ -273,43 +112,52 @@ class Loading:
         self.documents, self.findings, self.checker = documents, findings, checker
         self.first_forms, self.chunk_forms = first_forms, chunk_forms
         self.store: DecisionStore | None = None
+        self.docs: list[Document] = []  # every document read so far
+        self.plan = "given"  # given | cache | read
+        self._keys: list[str | None] = []
+        self._heads: list[DocHead | None] = []
+        self._first: tuple[Source, Document | None] | None = None  # the first file, read for the preview
         self._later: Iterator[Stage] | None = None
         self._found: list[Finding] = []
         self._doc_puts: list[tuple[str, Document]] = []
-        self._doc_keys: list[str] = []
         self._keep: list[str] = []
         self._findings_key: str | None = None
         self._findings_json: bytes | None = None
+        self._pairs_key: str | None = None
 
     @property
     def found(self) -> list[Finding]:
         """Every finding so far (all of them, sorted, once ``rest`` is exhausted)."""
         return self._found
 
+    # ------------------------------------------------------------------ the first screen
     def start(self) -> Loaded:
-        """Read (or take) the documents, open the store, run the first stage of the checks
-        and join it all: what the first screen shows."""
+        """What the first screen shows (see the module docstring)."""
         timings: dict[str, float] = {}
         warnings: list[str] = []
+        no_form: list[str] = []
         t0 = time.perf_counter()
         self.store = store = DecisionStore(self.db_path)
+        unchecked: set[FormRef] = set()
+        reconciling, reading = False, ""
         with gc_paused():
             try:
                 if self.documents is not None:
-                    docs = list(self.documents)
+                    docs = self.docs = list(self.documents)
+                    timings["extract"] = time.perf_counter() - t0
+                    t1 = time.perf_counter()
+                    self._found, unchecked, reconciling = self._first_findings(docs, store, warnings)
+                    timings["checks"] = time.perf_counter() - t1
                 else:
-                    docs, self._doc_keys = extract_all(self.files, self.engine, warnings, store, self._doc_puts)
-                self._keep = list(self._doc_keys)
-                timings["extract"] = time.perf_counter() - t0
-                t1 = time.perf_counter()
-                found, unchecked, reconciling = self._first_findings(docs, store, warnings)
-                self._found = found
-                timings["checks"] = time.perf_counter() - t1
+                    docs, reading = self._open_files(store, warnings, no_form)
+                    if self.plan == "read":
+                        unchecked, reconciling = refs_of(docs), True
+                    timings["extract"] = time.perf_counter() - t0
                 t2 = time.perf_counter()
                 decisions = store.all()
                 for change in store.unsaved:  # shown as the reviewer left them (and marked unsaved)
                     decisions[change.key] = change.applied_to(decisions.get(change.key))
-                data = build(docs, found, decisions)
+                data = build(docs, self._found, decisions)
                 timings["join"] = time.perf_counter() - t2
             except BaseException:
                 store.close()
@@ -320,10 +168,10 @@ class Loading:
             warnings.append(f"已补存上次未能写入数据库的 {store.recovered} 个审核结论（来自 {where}）")
         if store.unsaved:
             warnings.append(f"上次有 {len(store.unsaved)} 个审核结论仍未能写入数据库（暂存于 {where}），将自动重试")
-        # a copy: ``rest`` adds to self._found, the session merges into its own list
+        # copies: ``rest`` adds to self._found, the session merges into its own list
         return Loaded(
-            docs,
-            list(found),
+            list(docs),
+            list(self._found),
             data,
             store,
             [],
@@ -333,41 +181,103 @@ class Loading:
             unchecked,
             reconciling,
             list(store.unsaved),
+            reading,
+            no_form,
         )
+
+    def _open_files(self, store: DecisionStore, warnings: list[str], no_form: list[str]) -> tuple[list[Document], str]:
+        """The first screen's documents: the first cached part (reopened), else a preview."""
+        self._keys = [doc_key(f, self.engine) for f in self.files]
+        heads = [get_head(store, k) if k else None for k in self._keys]
+        with_forms = [i for i, h in enumerate(heads) if h is not None and h.forms]
+        if self.files and with_forms and all(h is not None for h in heads):
+            found = self._known_findings(store, warnings)
+            first = get_part(store, str(self._keys[with_forms[0]]), 0) if found is not None else None
+            if found is not None and first is not None:
+                self.plan, self._heads, self._found = "cache", heads, found
+                for path, h in zip(self.files, heads):
+                    assert h is not None
+                    warnings.extend(said_warnings(h.doc, h.forms))
+                    if not h.forms:
+                        no_form.append(no_form_note(path, h.doc))
+                head = heads[with_forms[0]]
+                assert head is not None
+                self.docs = [head.doc.model_copy(update={"forms": first})]
+                left = sum(h.forms for h in heads if h is not None) - len(first)
+                return list(self.docs), f"其余 {left} 个表" if left else ""
+        self.plan = "read"
+        return self._preview(), f"文件 0/{len(self.files)}"
+
+    def _preview(self) -> list[Document]:
+        """The first file's first forms (rules engine only: quick and offline), or nothing."""
+        if self.engine != "rules" or not self.files:
+            return []
+        from ..api import extract_source
+        from ..intake import read_path
+
+        try:
+            src = read_path(self.files[0])
+        except InputError:
+            return []  # ``rest`` says why
+        if len(src.lines) <= PREVIEW_LINES:
+            doc = extract_source(src, "rules")
+            self._first = (src, doc)
+            return [doc] if doc.forms else []
+        self._first = (src, None)
+        doc = extract_source(replace(src, lines=src.lines[:PREVIEW_LINES]), "rules")
+        forms = doc.forms[:-1]  # the last one may be cut off by the preview
+        return [doc.model_copy(update={"forms": forms})] if forms else []
+
+    # ------------------------------------------------------------------ findings
+    def _known_findings(self, store: DecisionStore, warnings: list[str]) -> list[Finding] | None:
+        """The run's findings without checking: given, or in the cache (None: to compute)."""
+        if self.findings is not None:
+            return list(self.findings)
+        if self.checker is not None:
+            return None
+        run = default_checker()
+        if run is None:
+            warnings.append("检查模块（jixiao.checks）尚未安装，仅显示表单 (checks not available)")
+            return []
+        if not self._keys or any(k is None for k in self._keys):
+            return None
+        self._findings_key = findings_key(run.config_json, [str(k) for k in self._keys])
+        self._pairs_key = pairs_key(self._findings_key)
+        self._keep += [self._findings_key, self._pairs_key]
+        cached = parsed(FINDINGS.validate_json, store.cache_get(self._findings_key))
+        if cached is not None:
+            self._findings_key = None  # nothing to write back
+        return cached
 
     def _first_findings(
         self, docs: list[Document], store: DecisionStore, warnings: list[str]
     ) -> tuple[list[Finding], set[FormRef], bool]:
-        if self.findings is not None:
-            return list(self.findings), set(), False
-        run = self.checker
-        if run is None:
-            run = default_checker()
-            if run is None:
-                warnings.append("检查模块（jixiao.checks）尚未安装，仅显示表单 (checks not available)")
-                return [], set(), False
-            if self._doc_keys and len(self._doc_keys) == len(docs):
-                assert isinstance(run, CheckRunner)
-                self._findings_key = "findings|" + _digest(code_fingerprint(), run.config_json, *self._doc_keys)
-                self._keep.append(self._findings_key)
-                cached = _cached(_FINDINGS.validate_json, store.cache_get(self._findings_key))
-                if cached is not None:
-                    self._findings_key = None  # nothing to write back
-                    return cached, set(), False
+        """Every finding when known or quick, else the first stage of the staged checks."""
+        from ..checks.runner import sort_findings
+
+        known = self._known_findings(store, warnings)
+        if known is not None:
+            return known, set(), False
+        run = self.checker or default_checker()
+        assert run is not None  # else the findings are known: none
         if not isinstance(run, StagedChecker):
             found = list(run(docs))
             self._put_findings(found)
             return found, set(), False
-        from ..checks.runner import sort_findings
-
-        self._later = run.stages(docs, first_forms=self.first_forms, chunk_forms=self.chunk_forms)
+        # every stage redraws the whole list: a large batch is checked in some ten stages
+        chunk = max(self.chunk_forms, sum(len(d.forms) for d in docs) // STAGES)
+        self._later = run.stages(docs, first_forms=self.first_forms, chunk_forms=chunk)
         first = next(self._later)
-        checked = {FormRef(d, f) for d, f in first.forms}
-        unchecked = {FormRef(d, f) for d, doc in enumerate(docs) for f in range(len(doc.forms))} - checked
+        unchecked = refs_of(docs) - {FormRef(d, f) for d, f in first.forms}
         return sort_findings(list(first.findings)), unchecked, not first.reconciled
 
+    # ------------------------------------------------------------------ after the first screen
     def rest(self) -> Iterator[Batch]:
-        """The later stages of the checks, each as soon as it is computed."""
+        """The other documents, then the later stages of the checks, each when ready."""
+        if self.plan == "cache":
+            yield from self._rest_cached()
+        elif self.plan == "read":
+            yield from self._rest_read()
         if self._later is None:
             return
         while True:
@@ -388,19 +298,134 @@ class Loading:
         self._found = sort_findings(self._found)
         self._put_findings(self._found)
 
+    def _rest_cached(self) -> Iterator[Batch]:
+        """The other cached parts (the findings are all known already)."""
+        store = self.store
+        assert store is not None
+        docs = list(self.docs)
+        total = sum(h.forms for h in self._heads if h is not None)
+        told = time.perf_counter()
+        first = True
+        for path, key, head in zip(self.files, self._keys, self._heads):
+            assert key is not None and head is not None
+            self._keep += doc_entries(key, head)
+            if not head.forms:
+                continue
+            if not first:
+                docs.append(head.doc.model_copy(update={"forms": []}))
+            for i in range(1 if first else 0, head.parts):
+                with gc_paused():
+                    forms = get_part(store, key, i)
+                    if forms is None:  # a broken part: this file is read again
+                        doc = self._read_one(path, key, [], [])
+                        if doc is not None and doc.forms:
+                            docs[-1] = doc
+                        break
+                    docs[-1] = docs[-1].model_copy(update={"forms": docs[-1].forms + forms})
+                left = total - sum(len(d.forms) for d in docs)
+                if left > 0 and time.perf_counter() - told >= SNAPSHOT_SECONDS:
+                    self.docs = list(docs)
+                    yield Batch([], [], False, docs=list(docs), reading=f"其余 {left} 个表")
+                    told = time.perf_counter()
+            first = False
+        self.docs = docs
+        yield Batch([], [], False, docs=list(docs))
+
+    def _read_one(self, path: str, key: str | None, warnings: list[str], errors: list[str]) -> Document | None:
+        """One file from the cache, or through the engine (cached on ``save``)."""
+        from ..api import extract_source
+        from ..intake import read_path
+
+        store = self.store
+        assert store is not None
+        cached = get_document(store, key) if key else None
+        if cached is not None:
+            self._keep += cached[1]
+            return cached[0]
+        try:
+            if self._first is not None and path == self.files[0]:
+                src, doc = self._first
+                self._first = None
+                doc = doc or extract_source(src, self.engine)
+            else:
+                doc = extract_source(read_path(path), self.engine)
+        except InputError as e:
+            errors.append(str(e))
+            return None
+        if key:
+            self._doc_puts.append((key, doc))
+        return doc
+
+    def _rest_read(self) -> Iterator[Batch]:
+        """Every file read (or found in the cache), then the first stage of the checks."""
+        assert self.store is not None
+        docs: list[Document] = []
+        no_form: list[str] = []
+        warnings: list[str] = []
+        errors: list[str] = []
+        told = time.perf_counter()
+        for n, path in enumerate(self.files, start=1):
+            with gc_paused():
+                doc = self._read_one(path, self._keys[n - 1] if self._keys else None, warnings, errors)
+            if doc is None:
+                continue
+            warnings.extend(said_warnings(doc))
+            if doc.forms:
+                docs.append(doc)
+            else:
+                no_form.append(no_form_note(path, doc))
+            if docs and n < len(self.files) and time.perf_counter() - told >= SNAPSHOT_SECONDS:
+                self.docs = list(docs)
+                yield Batch(
+                    [], [], False, docs=list(docs), pending=frozenset(refs_of(docs)),
+                    reading=f"文件 {n}/{len(self.files)}", warnings=tuple(warnings), no_form=tuple(no_form),
+                )  # fmt: skip
+                warnings, no_form = [], []
+                told = time.perf_counter()
+        if not docs:
+            why = errors + [f"{note}: 未找到任何绩效表单 (no form found)" for note in no_form]
+            raise InputError("; ".join(why) if why else "没有输入文件 (no input)")
+        self.docs = docs
+        warnings = errors + warnings
+        yield Batch(
+            [], [], False, docs=list(docs), pending=frozenset(refs_of(docs)), warnings=tuple(warnings),
+            no_form=tuple(no_form),
+        )  # fmt: skip
+        with gc_paused():
+            self._found, unchecked, reconciling = self._first_findings(docs, self.store, [])
+        yield Batch(list(self._found), list(refs_of(docs) - unchecked), not reconciling)
+
+    def cached_pairs(self) -> list[Pair] | None:
+        """The side panel's pairs as an earlier session of the same run left them."""
+        if self.store is None or self._pairs_key is None:
+            return None
+        try:
+            return parsed(PAIRS.validate_json, self.store.cache_get(self._pairs_key))
+        except sqlite3.Error:
+            return None
+
+    def put_pairs(self, pairs: list[Pair]) -> None:
+        """Keep the side panel's pairs for the next session (a speed-up only: errors pass)."""
+        if self.store is None or self._pairs_key is None:
+            return
+        try:
+            self.store.cache_put(self._pairs_key, PAIRS.dump_json(pairs))
+        except sqlite3.Error:  # closed, locked or read-only
+            pass
+
     def _put_findings(self, found: list[Finding]) -> None:
         if self._findings_key is not None:
-            self._findings_json = _FINDINGS.dump_json(found)
+            self._findings_json = FINDINGS.dump_json(found)
 
     def save(self) -> None:
         """Cache what was read and found, so the next opening of the same files is quick.
         Quietly nothing when the session has already closed the store."""
         store = self.store
-        if store is None or not self._doc_keys:
+        if store is None or not self._keys:
             return
         try:
             for key, doc in self._doc_puts:
-                store.cache_put(key, doc.model_dump_json().encode())
+                self._keep += put_document(store, key, doc)
             self._doc_puts = []
             if self._findings_key is not None and self._findings_json is not None:
                 store.cache_put(self._findings_key, self._findings_json)
@@ -430,12 +455,15 @@ def load(
     try:
         t = time.perf_counter()
         later = list(loading.rest())
+        for batch in later:
+            loaded.warnings.extend(batch.warnings)
+            loaded.no_form.extend(batch.no_form)
         if later:
             with gc_paused():
-                loaded.findings = loading.found
+                loaded.docs, loaded.findings = loading.docs, loading.found
                 loaded.data = build(loaded.docs, loaded.findings, loaded.decisions)
-            loaded.unchecked, loaded.reconciling = set(), False
-            loaded.timings["checks"] += time.perf_counter() - t
+            loaded.unchecked, loaded.reconciling, loaded.reading = set(), False, ""
+            loaded.timings["checks"] = loaded.timings.get("checks", 0.0) + time.perf_counter() - t
         loading.save()
     except BaseException:
         loaded.store.close()

@@ -14,6 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..zh import UNDECIDED_LABEL
+
 _MODAL_CSS = """
 {name} {{ align: center middle; }}
 {name} > Vertical {{
@@ -92,7 +94,7 @@ class CheckPicker(ModalScreen[str | None]):
 KEYS: list[tuple[str, str]] = [
     ("n / j", "下一个问题"),
     ("p / k", "上一个问题"),
-    ("] / [", "下一个 / 上一个未处理的问题"),
+    ("] / [", f"下一个 / 上一个{UNDECIDED_LABEL}的问题"),
     ("c", "确认问题"),
     ("d", "不是问题（可填写理由）"),
     ("u", "撤销结论"),
@@ -100,7 +102,7 @@ KEYS: list[tuple[str, str]] = [
     ("g", "跳到证据（指标表中的单元格或目标文字）"),
     ("s", "按严重程度筛选：全部 → 错误和警告 → 仅错误"),
     ("f", "按检查项筛选"),
-    ("v", "只看未处理的问题（再按一次取消）"),
+    ("v", f"只看{UNDECIDED_LABEL}的问题（再按一次取消）"),
     ("/", "搜索项目（项目名称、部门、单位）；Esc 清除"),
     ("↑ ↓", "在项目列表中选择项目"),
     ("Tab", "切换焦点：项目列表 → 问题列表 → 指标表"),

@@ -12,7 +12,7 @@ from ..report.data import FindingRow, ProjectRow, ReportData
 from ..report.evidence import FormRef
 from ..store import Decision
 from ..textnorm import key as text_key
-from ..zh import SEVERITY_LABEL, check_label
+from ..zh import SEVERITY_LABEL, UNDECIDED_LABEL, check_label
 
 # the severity filter cycles through these minimum severities
 SEVERITY_STEPS: tuple[str, ...] = ("info", "warning", "error")
@@ -41,7 +41,7 @@ class Filters:
         if self.check:
             parts.append(f"{self.check}（{check_label(self.check)}）")
         if self.undecided_only:
-            parts.append("未处理")
+            parts.append(UNDECIDED_LABEL)
         return "，".join(parts)
 
 
@@ -55,12 +55,13 @@ class ReviewState:
     # decision key -> changes on screen not yet in the database (shown as 未保存)
     unsaved: dict[str, int] = field(default_factory=dict)
 
+    # while documents are still being read, findings not (yet) tied to a form are left out:
+    # their form may be among those still to come
+    reading: bool = False
+
     def __post_init__(self) -> None:
         self._index()
-        self._search_keys: dict[FormRef, str] = {
-            p.ref: text_key(" ".join(filter(None, (p.name, p.form.department, p.form.implementing_unit, p.source))))
-            for p in self.data.projects
-        }
+        self._search_keys: dict[FormRef, str] = {}  # search text of each form, made on first search
         self.visible: list[int] = []
         self.refilter()
         if self.visible:
@@ -81,9 +82,10 @@ class ReviewState:
         selected = self.selected
         self.data = data
         self._index()
+        self._search_keys.clear()  # the forms may be new (more of a document was read)
         self.current = self._by_key.get(key) if key is not None else None
         self.refilter()
-        self.selected = selected
+        self.selected = selected if selected in self._by_ref or not self.data.projects else self.data.projects[0].ref
         if self.selected is not None and (self.row is None or self.row.ref != self.selected):
             mine = self.findings_of(self.selected)
             if mine:
@@ -106,7 +108,14 @@ class ReviewState:
         if not self.search:
             return self.data.projects
         needle = text_key(self.search)
-        return [p for p in self.data.projects if needle in self._search_keys[p.ref]]
+        return [p for p in self.data.projects if needle in self._search_key(p)]
+
+    def _search_key(self, p: ProjectRow) -> str:
+        k = self._search_keys.get(p.ref)
+        if k is None:
+            k = text_key(" ".join(filter(None, (p.name, p.form.department, p.form.implementing_unit, p.source))))
+            self._search_keys[p.ref] = k
+        return k
 
     def findings_of(self, ref: FormRef) -> list[int]:
         """Visible findings of one form, in order."""
@@ -121,7 +130,11 @@ class ReviewState:
 
     # -- filters
     def refilter(self) -> None:
-        self.visible = [i for i, r in enumerate(self.data.findings) if self.filters.accepts(r)]
+        self.visible = [
+            i
+            for i, r in enumerate(self.data.findings)
+            if self.filters.accepts(r) and (r.ref is not None or not self.reading)
+        ]
         if self.current is not None and self.current not in self.visible:
             # stay near where the reviewer was
             later = [i for i in self.visible if i > self.current]

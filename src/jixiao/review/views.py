@@ -6,6 +6,7 @@ Kept apart from the widgets so they can be read and tested without a running app
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import PurePath
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -15,7 +16,7 @@ from ..models import Form, Indicator, Value
 from ..render import LAYOUT_LABEL, fmt_num, fmt_value, funds_cells
 from ..report.data import FindingRow, ProjectRow, lines_text
 from ..report.evidence import INDICATOR_COLUMNS, Evidence
-from ..zh import KIND_LABEL, SEVERITY_LABEL, check_label
+from ..zh import KIND_LABEL, SEVERITY_LABEL, UNDECIDED_LABEL, check_label
 from .textdiff import copied_spans
 
 SEVERITY_STYLE: dict[str, str] = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
@@ -66,7 +67,7 @@ def finding_panel(row: FindingRow | None, position: int, total: int, filtered: s
         if row.reason:
             t.append(f"  理由：{row.reason}")
     else:
-        t.append("未处理", style="dim")
+        t.append(UNDECIDED_LABEL, style="dim")
     if unsaved:
         t.append("  ")
         t.append(f" {UNSAVED_LABEL} ", style=UNSAVED_STYLE)
@@ -87,7 +88,7 @@ def form_header(p: ProjectRow, highlighted: set[str]) -> RenderableType:
 
     title = Text(f"{p.name}", style="bold")
     title.append(
-        f"  {KIND_LABEL.get(form.kind, form.kind)}  {form.year or ''}  {p.source} 第 {form.lines[0]}-{form.lines[-1]} 行",
+        f"  {KIND_LABEL.get(form.kind, form.kind)}  {form.year or ''}  {PurePath(p.source).name} 第 {form.lines[0]}-{form.lines[-1]} 行",
         style="dim",
     )
     title.append("  ").append_text(reading_text(form))

@@ -27,8 +27,8 @@ from ..models import Document, Form, Indicator
 from ..render import fmt_value
 from ..report.data import FindingRow, ProjectRow, lines_text
 from ..report.evidence import Evidence, FormRef
-from ..zh import SEVERITY_LABEL, check_label
-from .loader import Pair
+from ..zh import DECISION_LABEL, KIND_TAG, SEVERITY_LABEL, STATUS_LABEL, UNDECIDED_LABEL, check_label
+from .pairs import Pair
 from .state import ReviewState
 from .views import (
     OTHER_CELL,
@@ -43,9 +43,6 @@ from .views import (
     progress_text,
     unread_text,
 )
-
-KIND_SHORT = {"self_evaluation": "自评", "target_declaration": "申报"}
-
 
 # project list columns: (title, cell width)
 _PROJECT_COLS: tuple[tuple[str, int], ...] = (("项目", 26), ("类", 4), ("错", 3), ("警", 3), ("提", 3), ("进度", 7))
@@ -69,7 +66,7 @@ def project_line(p: ProjectRow, pending: bool = False) -> Text:
 
     cells = [
         Text(p.name),
-        Text(KIND_SHORT.get(p.form.kind, ""), style="dim"),
+        Text(KIND_TAG.get(p.form.kind, ""), style="dim"),
         count("error"),
         count("warning"),
         count("info"),
@@ -220,6 +217,9 @@ class FindingPanel(Static):
         self.update(finding_panel(row, pos, total, state.filters.describe(), unsaved))
 
 
+MESSAGE_CHARS = 24  # of a finding's message in the form's finding list (the panel above has it all)
+
+
 class FindingTable(DataTable[Text]):
     """The visible findings of the form on screen; the cursor is the finding under review."""
 
@@ -227,11 +227,12 @@ class FindingTable(DataTable[Text]):
 
     def on_mount(self) -> None:
         self.cursor_type = "row"
+        # the decision second: the message is cut to fit, the decision must always show
         self.add_column("严重", key="sev")
+        self.add_column("结论", key="decision")
         self.add_column("检查项", key="check")
         self.add_column("说明", key="message")
         self.add_column("行", key="lines")
-        self.add_column("结论", key="decision")
 
     def fill(self, state: ReviewState, positions: Sequence[int]) -> None:
         self.clear()
@@ -240,24 +241,32 @@ class FindingTable(DataTable[Text]):
             msg = r.finding.message
             self.add_row(
                 Text(SEVERITY_LABEL.get(r.finding.severity, ""), style=OTHER_CELL.get(r.finding.severity, "")),
-                Text(check_label(r.finding.check)),
-                Text(msg if len(msg) <= 40 else msg[:39] + "…"),
-                Text(lines_text(r.finding.lines), style="dim"),
                 decision_cell(r, r.key in state.unsaved),
+                Text(check_label(r.finding.check)),
+                Text(msg if len(msg) <= MESSAGE_CHARS else msg[: MESSAGE_CHARS - 1] + "…"),
+                Text(_short_lines(r.finding.lines), style="dim"),
                 key=str(pos),
             )
         if state.current is not None and str(state.current) in self.rows:
             self.move_cursor(row=self.get_row_index(str(state.current)))
 
 
+DECISION_CELL: dict[str, str] = {"confirmed": "bold red", "dismissed": "bold green"}
+
+
+def _short_lines(lines: Sequence[int], most: int = 12) -> str:
+    """Source lines for a narrow column: '25, 26, 27, 30' becomes '25, 26, 27…'."""
+    text = lines_text(lines)
+    cut = text.rfind(",", 0, most)
+    return text if len(text) <= most or cut < 0 else text[:cut] + "…"
+
+
 def decision_cell(r: FindingRow, unsaved: bool = False) -> Text:
     """The decision column; ``unsaved``: decided on screen, not in the database yet."""
-    if r.decision_value == "confirmed":
-        t = Text("确认", style="bold red")
-    elif r.decision_value == "dismissed":
-        t = Text("排除", style="bold green")
-    else:
-        t = Text("·" + (" 注" if r.note else ""), style="dim")
+    value = r.decision_value
+    t = Text(DECISION_LABEL.get(value or "", UNDECIDED_LABEL), style=DECISION_CELL.get(value or "", "dim"))
+    if r.note:
+        t.append(" 注", style="magenta")
     if unsaved:
         t.append(" ").append(UNSAVED_LABEL, style=UNSAVED_STYLE)
     return t
@@ -370,11 +379,11 @@ class ReconcilePanel(Static):
 
     DEFAULT_CSS = "ReconcilePanel { height: auto; margin-top: 1; border: round $panel-lighten-2; padding: 0 1; }"
 
-    STATUS: ClassVar[dict[str, tuple[str, str]]] = {
-        "matched": ("一致", "green"),
-        "changed": ("指标值变化", "yellow"),
-        "dropped": ("自评中缺失", "red"),
-        "added": ("自评新增", "cyan"),
+    STATUS_STYLE: ClassVar[dict[str, str]] = {
+        "matched": "green",
+        "changed": "yellow",
+        "dropped": "red",
+        "added": "cyan",
     }
 
     def show(self, ref: FormRef, pairs: Sequence[Pair], docs: Sequence[Document]) -> bool:
@@ -389,7 +398,8 @@ class ReconcilePanel(Static):
         for h in ("状态", "申报指标", "申报指标值", "自评指标", "自评指标值", "自评完成值"):
             t.add_column(h)
         for ind in pair.indicators:
-            label, style = self.STATUS.get(str(ind.get("status")), (str(ind.get("status")), ""))
+            status = str(ind.get("status"))
+            label, style = STATUS_LABEL.get(status, status), self.STATUS_STYLE.get(status, "")
             dn, en = ind.get("declared"), ind.get("evaluated")
             dv = declared.get(dn) if dn else None
             ev = evaluated.get(en) if en else None

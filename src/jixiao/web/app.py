@@ -19,14 +19,14 @@ from .. import __version__
 from ..engines import ENGINES
 from ..errors import InputError
 from ..render import fmt_money, fmt_num, fmt_value
-from ..store import DECISION_LABEL, DecisionStore
-from ..zh import CHECK_LABEL, KIND_LABEL, SEVERITY_LABEL
+from ..store import DecisionStore
+from ..zh import CHECK_LABEL, DECISION_LABEL, KIND_LABEL, KIND_TAG, SEVERITY_LABEL, STATUS_LABEL, UNDECIDED_LABEL
 from . import api, auth, errors, pages
 from .context import WebContext
 from .guard import GuardMiddleware
 from .runs import RunStore, private_dir
 from .settings import WebSettings
-from .views import ROLE_LABEL, STATUS_LABEL, flag_attrs, flag_refs, value_td
+from .views import ROLE_LABEL, flag_attrs, flag_refs, value_td
 
 STATIC = Path(__file__).parent / "static"
 
@@ -61,6 +61,8 @@ def make_templates() -> Jinja2Templates:
         kind_label=KIND_LABEL,
         severity_label=SEVERITY_LABEL,
         decision_label=DECISION_LABEL,
+        undecided_label=UNDECIDED_LABEL,
+        kind_tag=KIND_TAG,
         status_label=STATUS_LABEL,
         role_label=ROLE_LABEL,
         value_td=value_td,

@@ -50,7 +50,7 @@ def wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def _http_message(status: int, detail: object) -> str:
+def http_message(status: int, detail: object) -> str:
     text = str(detail or "").strip()
     default = DEFAULT_MESSAGES.get(status, "请求失败")
     if not text or text == default:
@@ -87,7 +87,7 @@ def install(app: FastAPI, page: ErrorPage) -> None:
         if exc.status_code == 400 and "exceeded maximum size" in str(exc.detail):
             # the multipart parser's limit on a text field: the pasted text is too long
             return respond(request, 413, "粘贴的文字过长 (text field too large)")
-        response = respond(request, exc.status_code, _http_message(exc.status_code, exc.detail))
+        response = respond(request, exc.status_code, http_message(exc.status_code, exc.detail))
         for k, v in (exc.headers or {}).items():
             response.headers[k] = v
         return response

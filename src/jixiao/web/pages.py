@@ -6,17 +6,21 @@ run's own address, which can be reloaded, bookmarked, decided on and exported.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from ..engines import ENGINES
+from ..errors import JixiaoError
 from ..report import MEDIA_TYPES, render_report
 from ..report.data import FindingRow, ReportData, build
-from ..store import DECISION_LABEL
-from .context import context, load_run, page
-from .errors import wants_json
+from ..zh import DECISION_LABEL, UNDECIDED_LABEL
+from .context import WebContext, context, load_run, page
+from .errors import http_message, status_for, wants_json
+from .paging import page_of_finding, paging
 from .pipeline import check_run, reconcile_run
 from .runs import Run
 from .uploads import read_uploads, to_sources
@@ -32,14 +36,43 @@ Engine = Annotated[str, Form()]
 
 @router.get("/")
 def intake(request: Request) -> Response:
-    return page(request, "intake.html", {})
+    return page(request, "intake.html", {"text": "", "engine": "rules", "error": None})
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an intake form came back: the status, the message, whether files were sent."""
+
+    status: int
+    message: str
+    files: bool
+
+
+def refusal(error: Exception, files: bool) -> Refusal:
+    if isinstance(error, JixiaoError):
+        return Refusal(status_for(error), str(error), files)
+    assert isinstance(error, HTTPException)
+    return Refusal(error.status_code, http_message(error.status_code, error.detail), files)
+
+
+def _sent(*uploads: Uploads) -> bool:
+    return any(isinstance(u, UploadFile) and u.filename for group in uploads for u in group or [])
 
 
 @router.post("/analyse")
 def analyse(request: Request, file: Uploads = None, text: OptText = None, engine: Engine = "rules") -> Response:
+    """Check what was sent; a refusal comes back as the intake form with the reason and the
+    pasted text still in it (the JSON asker gets ``{"error": ...}`` as everywhere)."""
     ctx = context(request)
     limits = ctx.settings.limits
-    run = check_run(to_sources(read_uploads(file, limits), text, limits), engine)
+    try:
+        run = check_run(to_sources(read_uploads(file, limits), text, limits), engine)
+    except (JixiaoError, HTTPException) as e:
+        if wants_json(request):
+            raise
+        why = refusal(e, _sent(file))
+        values = {"text": text or "", "engine": engine if engine in ENGINES else "rules", "error": why}
+        return page(request, "intake.html", values, status=why.status)
     ctx.runs.save(run)
     return RedirectResponse(f"/runs/{run.id}", status_code=303)
 
@@ -91,7 +124,9 @@ def api_endpoints(schema: dict[str, Any]) -> list[dict[str, Any]]:
 
 @router.get("/reconcile")
 def reconcile_intake(request: Request) -> Response:
-    return page(request, "reconcile.html", {})
+    return page(
+        request, "reconcile.html", {"declared_text": "", "evaluated_text": "", "engine": "rules", "error": None}
+    )
 
 
 @router.post("/reconcile")
@@ -104,6 +139,31 @@ def reconcile_submit(
     engine: Engine = "rules",
 ) -> Response:
     ctx = context(request)
+    try:
+        run = _reconcile(ctx, declared_file, declared_text, evaluated_file, evaluated_text, engine)
+    except (JixiaoError, HTTPException) as e:
+        if wants_json(request):
+            raise
+        why = refusal(e, _sent(declared_file, evaluated_file))
+        values = {
+            "declared_text": declared_text or "",
+            "evaluated_text": evaluated_text or "",
+            "engine": engine if engine in ENGINES else "rules",
+            "error": why,
+        }
+        return page(request, "reconcile.html", values, status=why.status)
+    ctx.runs.save(run)
+    return RedirectResponse(f"/runs/{run.id}", status_code=303)
+
+
+def _reconcile(
+    ctx: WebContext,
+    declared_file: Uploads,
+    declared_text: str | None,
+    evaluated_file: Uploads,
+    evaluated_text: str | None,
+    engine: str,
+) -> Run:
     limits = ctx.settings.limits
     declared = read_uploads(declared_file, limits, field="declared_file")
     evaluated = read_uploads(evaluated_file, limits, field="evaluated_file")
@@ -113,23 +173,27 @@ def reconcile_submit(
         raise HTTPException(400, "请提供绩效自评表（上传文件或粘贴文字） (evaluated input missing)")
     if len(declared) + len(evaluated) > limits.max_files:
         raise HTTPException(413, f"文件过多（上限 {limits.max_files} 个） (too many files)")
-    run = reconcile_run(
+    return reconcile_run(
         to_sources(declared, declared_text, limits, text_name="申报文本"),
         to_sources(evaluated, evaluated_text, limits, text_name="自评文本"),
         engine,
     )
-    ctx.runs.save(run)
-    return RedirectResponse(f"/runs/{run.id}", status_code=303)
 
 
 @router.get("/runs/{run_id}")
-def results(request: Request, run_id: str) -> Response:
+def results(request: Request, run_id: str, page_number: Annotated[int, Query(alias="page")] = 1) -> Response:
+    """One page of the run's forms (``?page=2``…): a large run is shown a slice at a time."""
     ctx = context(request)
     run = load_run(request, run_id)
-    view = build_page(
-        run, build(run.documents, run.findings, ctx.store.for_run(run.findings, [d.source for d in run.documents]))
-    )
-    return page(request, "results.html", {"view": view, "db_path": str(ctx.settings.decisions_path)})
+    data = build(run.documents, run.findings, ctx.store.for_run(run.findings, [d.source for d in run.documents]))
+    view = build_page(run, data, paging(data, page_number))
+    return page(request, "results.html", {"view": view})
+
+
+def finding_url(run_id: str, data: ReportData, pos: int) -> str:
+    """The address of the page showing the finding at ``pos``, at that finding."""
+    number = page_of_finding(data, pos)
+    return f"/runs/{run_id}{'' if number == 1 else f'?page={number}'}#f-{pos}"
 
 
 def _finding(request: Request, run_id: str, pos: int) -> tuple[Run, ReportData, FindingRow]:
@@ -148,8 +212,9 @@ def _finding(request: Request, run_id: str, pos: int) -> tuple[Run, ReportData, 
 def finding_page(request: Request, run_id: str, pos: int) -> Response:
     """One finding with its reason and note fields: the page's decision form without script."""
     run, data, _ = _finding(request, run_id, pos)
-    fv = build_page(run, data).finding(pos)
-    return page(request, "finding.html", {"fv": fv, "run_id": run.id, "project": fv.row.finding.project})
+    fv = build_page(run, data, paging(data, page_of_finding(data, pos))).finding(pos)
+    values = {"fv": fv, "run_id": run.id, "project": fv.row.finding.project, "back": finding_url(run.id, data, pos)}
+    return page(request, "finding.html", values)
 
 
 @router.post("/runs/{run_id}/findings/{pos}/decide")
@@ -166,7 +231,7 @@ def decide(
     alone) what was written before stays; with them (``fields``: forms carry it, since an
     empty form field arrives as None) an empty one clears it."""
     ctx = context(request)
-    run, _, row = _finding(request, run_id, pos)
+    run, data, row = _finding(request, run_id, pos)
     before = ctx.store.get(row.finding, key=row.key)
     if fields:
         reason, note = reason or "", note or ""
@@ -182,12 +247,12 @@ def decide(
             {
                 "key": row.key,
                 "decision": saved.decision if saved else None,
-                "label": DECISION_LABEL.get((saved.decision if saved else None) or "", "未处理"),
+                "label": DECISION_LABEL.get((saved.decision if saved else None) or "", UNDECIDED_LABEL),
                 "reason": saved.reason if saved else None,
                 "note": saved.note if saved else None,
             }
         )
-    return RedirectResponse(f"/runs/{run.id}#f-{pos}", status_code=303)
+    return RedirectResponse(finding_url(run.id, data, pos), status_code=303)
 
 
 @router.get("/runs/{run_id}/report.{fmt}")

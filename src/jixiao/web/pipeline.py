@@ -22,7 +22,8 @@ from ..reconcile import load_settings, reconcile, split_by_kind
 from .runs import Role, Run, SourceText, new_run_id, now
 from .uploads import unique_names
 
-NO_FORM = "未找到任何绩效表单（绩效目标申报表或绩效自评表） (no form found)"
+NO_FORM_TAG = "(no form found)"  # how every no-form message ends, whoever says it
+NO_FORM = f"未找到任何绩效表单（绩效目标申报表或绩效自评表） {NO_FORM_TAG}"
 
 
 def no_form(name: str, doc: Document) -> str:
@@ -45,7 +46,9 @@ def extract_all(sources: Sequence[Source], engine: str, *, strict: bool) -> tupl
             unreadable += isinstance(e, InputError)
             warnings.append(str(e))
             continue
-        warnings.extend(f"{src.name}: {w}" for w in doc.warnings)
+        # the engine's own no-form warning is left out: NO_FORM below says it, once
+        said = doc.warnings if doc.forms else [w for w in doc.warnings if NO_FORM_TAG not in w]
+        warnings.extend(w if w.startswith(src.name) else f"{src.name}: {w}" for w in said)
         if doc.forms or (doc.notes and not strict):
             docs.append(doc)  # a note-only document: the page shows its note, once, instead of a warning
         elif strict and len(sources) == 1:

@@ -19,7 +19,9 @@ from markupsafe import Markup
 from ..models import SEVERITY_RANK, Form, Value
 from ..render import LAYOUT_LABEL, fmt_value
 from ..report.data import FindingRow, ProjectRow, ReportData, lines_text
-from ..zh import CHECK_LABEL, KIND_LABEL, SEVERITY_LABEL
+from ..report.evidence import FormRef
+from ..zh import CHECK_LABEL, KIND_LABEL, KIND_TAG, SEVERITY_LABEL, STATUS_LABEL
+from .paging import Paging
 from .runs import Run, SourceText
 
 MAX_EVIDENCE_LINES = 8
@@ -28,13 +30,12 @@ MAX_UNREAD_LINES = 30  # per form; the rest are counted (a badly read form can l
 MIN_COPIED_CHARS = 8  # shorter common runs are ordinary shared wording, not copying
 MAX_COMPARED_CHARS = 2000  # the matcher is quadratic; goals are a few hundred characters
 
-STATUS_LABEL: dict[str, str] = {
-    "matched": "一致",
-    "changed": "指标值变化",
-    "dropped": "自评缺失",
-    "added": "自评新增",
+# which side of a reconciliation an input was given as, in the words of its kind
+ROLE_LABEL: dict[str, str] = {
+    "input": "",
+    "declared": KIND_TAG["target_declaration"],
+    "evaluated": KIND_TAG["self_evaluation"],
 }
-ROLE_LABEL: dict[str, str] = {"input": "", "declared": "申报", "evaluated": "自评"}
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ class PairView:
     score: float
     reasons: list[str]
     indicators: list[dict[str, Any]]
-    declared_anchor: str | None
+    declared_anchor: str | None  # links (href) to the forms' cards
     evaluated_anchor: str | None
     budget_change: float | None = None
 
@@ -144,10 +145,11 @@ class ReconcileView:
 class PageView:
     run: Run
     data: ReportData
-    forms: list[FormView]
+    forms: list[FormView]  # the forms on this page
     unplaced: list[FindingView]
     reconcile: ReconcileView | None
     notes: list[tuple[str, str]] = field(default_factory=list)  # (document, note): what it is, what was not read
+    paging: Paging | None = None  # None: every form on one page
 
     def finding(self, pos: int) -> FindingView:
         """The view of the finding at ``pos`` (in a form, or among the unplaced)."""
@@ -211,10 +213,15 @@ def _form_anchor(doc: int, form: int) -> str:
     return f"form-{doc}-{form}"
 
 
-def build_page(run: Run, data: ReportData) -> PageView:
+def build_page(run: Run, data: ReportData, paging: Paging | None = None) -> PageView:
+    """The view of the run's page: every form, or with ``paging`` the forms of one page
+    (their findings; the findings tied to no form go with the first page)."""
     roles = {s.name: s.role for s in run.sources}
     views: dict[tuple[int, int], FormView] = {}
+    shown = paging.refs if paging is not None else None
     for p in data.projects:
+        if shown is not None and p.ref not in shown:
+            continue
         view = FormView(
             anchor=_form_anchor(p.ref.doc, p.ref.form),
             project=p,
@@ -227,7 +234,10 @@ def build_page(run: Run, data: ReportData) -> PageView:
         views[(p.ref.doc, p.ref.form)] = view
 
     unplaced: list[FindingView] = []
+    first_page = paging is None or paging.number == 1
     for pos, row in enumerate(data.findings):
+        if (row.ref is None and not first_page) or (row.ref is not None and (row.ref.doc, row.ref.form) not in views):
+            continue
         f = row.finding
         doc_source = data.docs[row.ref.doc].source if row.ref else None
         fv = FindingView(
@@ -250,22 +260,38 @@ def build_page(run: Run, data: ReportData) -> PageView:
         data=data,
         forms=list(views.values()),
         unplaced=unplaced,
-        reconcile=reconcile_view(run.reconcile, data) if run.reconcile is not None else None,
-        notes=[(doc.source, note) for doc in data.docs for note in doc.notes],
+        reconcile=reconcile_view(run.reconcile, data, paging) if run.reconcile is not None else None,
+        notes=[(doc.source, note) for doc in data.docs for note in doc.notes] if first_page else [],
+        paging=paging,
     )
 
 
-def reconcile_view(result: dict[str, Any], data: ReportData) -> ReconcileView:
+def reconcile_view(result: dict[str, Any], data: ReportData, paging: Paging | None = None) -> ReconcileView:
     """The reconcile JSON with links to its forms. Its indexes count the forms of each kind
-    in document order (``reconcile.split_by_kind`` over the run's documents)."""
-    anchors: dict[str, list[str]] = {"target_declaration": [], "self_evaluation": []}
+    in document order (``reconcile.split_by_kind`` over the run's documents). With
+    ``paging``: the pairs and unpaired forms of the page's forms (counts over all of them),
+    links to forms on other pages going there."""
+    refs_of: dict[str, list[FormRef]] = {"target_declaration": [], "self_evaluation": []}
     for di, doc in enumerate(data.docs):
         for fi, form in enumerate(doc.forms):
-            anchors[form.kind].append(_form_anchor(di, fi))
+            refs_of[form.kind].append(FormRef(di, fi))
+
+    def ref(kind: str, index: object) -> FormRef | None:
+        refs = refs_of.get(kind, [])
+        return refs[index] if isinstance(index, int) and 0 <= index < len(refs) else None
+
+    def on_page(*refs: FormRef | None) -> bool:
+        if paging is None:
+            return True
+        known = [r for r in refs if r is not None]
+        return any(r in paging.refs for r in known) if known else paging.number == 1
 
     def anchor(kind: str, index: object) -> str | None:
-        refs = anchors.get(kind, [])
-        return refs[index] if isinstance(index, int) and 0 <= index < len(refs) else None
+        r = ref(kind, index)
+        if r is None:
+            return None
+        name = _form_anchor(r.doc, r.form)
+        return f"#{name}" if paging is None else paging.href(r, name)
 
     counts = dict.fromkeys(STATUS_LABEL, 0)
     pairs: list[PairView] = []
@@ -273,6 +299,10 @@ def reconcile_view(result: dict[str, Any], data: ReportData) -> ReconcileView:
         inds = list(pr.get("indicators", []))
         for ind in inds:
             counts[ind.get("status", "")] = counts.get(ind.get("status", ""), 0) + 1
+        if not on_page(
+            ref("target_declaration", pr.get("declared_index")), ref("self_evaluation", pr.get("evaluated_index"))
+        ):
+            continue
         pairs.append(
             PairView(
                 declared=str(pr.get("declared") or ""),
@@ -289,6 +319,8 @@ def reconcile_view(result: dict[str, Any], data: ReportData) -> ReconcileView:
     lone: dict[str, list[Unpaired]] = {"target_declaration": [], "self_evaluation": []}
     for u in result.get("unpaired", []):
         kind = str(u.get("kind"))
+        if not on_page(ref(kind, u.get("index"))):
+            continue
         lone.setdefault(kind, []).append(
             Unpaired(
                 name=str(u.get("name") or "（未识别）"),
