@@ -30,7 +30,7 @@ LAYOUT_LABEL: dict[str, str] = {
 }
 
 DECISION_LABEL: dict[str, str] = {"confirmed": "确认问题", "dismissed": "不是问题"}
-UNDECIDED_LABEL = "未决定"  # a finding no decision has been made on yet
+UNDECIDED_LABEL = "未处理"  # a finding no decision has been made on yet
 # a form's kind in two characters, where a column is narrow (the review list, the page's contents)
 KIND_TAG: dict[str, str] = {"self_evaluation": "自评", "target_declaration": "申报"}
 

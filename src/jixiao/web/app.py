@@ -20,7 +20,16 @@ from ..engines import ENGINES
 from ..errors import InputError
 from ..render import fmt_money, fmt_num, fmt_value
 from ..store import DecisionStore
-from ..zh import CHECK_LABEL, DECISION_LABEL, KIND_LABEL, KIND_TAG, SEVERITY_LABEL, STATUS_LABEL, UNDECIDED_LABEL
+from ..zh import (
+    CHECK_LABEL,
+    DECISION_LABEL,
+    KIND_LABEL,
+    KIND_TAG,
+    SEVERITY_LABEL,
+    STATUS_LABEL,
+    UNDECIDED_LABEL,
+    reason_text,
+)
 from . import api, auth, errors, pages
 from .context import WebContext
 from .guard import GuardMiddleware
@@ -53,7 +62,9 @@ def make_templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(money=fmt_money, num=fmt_num, value=fmt_value, size=fmt_size, attrs=flag_attrs, refs=flag_refs)
+    env.filters.update(
+        money=fmt_money, num=fmt_num, value=fmt_value, size=fmt_size, attrs=flag_attrs, refs=flag_refs, reasons=reason_text
+    )
     env.globals.update(
         version=__version__,
         engines=ENGINES,
