@@ -86,7 +86,7 @@ def expand(paths: Iterable[str], limits: Limits | None = None) -> Iterator[Entry
         p = Path(path)
         if p.is_dir():
             yield from _expand_folder(p, limits)
-        elif p.is_file() and _is_batch_zip_file(p):
+        elif p.is_file() and is_batch_zip_file(p):
             yield from _expand_zip_file(p, path, limits)
         else:
             yield Entry(name=path, path=path)  # read_path says why a strange path cannot be read
@@ -120,7 +120,7 @@ def _expand_folder(root: Path, limits: Limits) -> Iterator[Entry]:
     found.sort()
     for parts in found:
         path = root.joinpath(*parts)
-        if _is_batch_zip_file(path):
+        if is_batch_zip_file(path):
             yield from _expand_zip_file(path, str(path), limits)
         else:
             yield Entry(name=str(path), path=str(path))
@@ -135,7 +135,7 @@ def _skipped(name: str) -> bool:
 # -- zips -----------------------------------------------------------------------------------
 
 
-def _is_batch_zip_file(path: Path) -> bool:
+def is_batch_zip_file(path: Path) -> bool:
     try:
         with path.open("rb") as f:
             if f.read(4) not in ZIP_MAGIC:

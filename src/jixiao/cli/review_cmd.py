@@ -32,8 +32,32 @@ def command(files: tuple[str, ...], db: Path | None, engine: str) -> None:
     except ImportError as e:
         raise InputError(f"终端审核需要安装可选依赖：pip install 'jixiao[review]' ({e.name} missing)") from e
 
-    app = create_app(list(files), db, engine)
+    app = create_app(_files_of(files), db, engine)
     app.run()
     app.flush_pending()
     if app.error:
         raise InputError(app.error)
+
+
+def _files_of(paths: tuple[str, ...]) -> list[str]:
+    """Folders as the files under them (sorted, as every command reads them). A session
+    rereads its files on reopening, so it takes files on disk: a zip is refused with a way out."""
+    from pathlib import Path
+
+    from ..batch import expand, is_batch_zip_file
+    from ..errors import InputError
+
+    out: list[str] = []
+    for path in paths:
+        p = Path(path)
+        if p.is_file() and is_batch_zip_file(p):
+            raise InputError(
+                f"{path}: 终端审核暂不能直接打开压缩包，请先解压后审核该文件夹"
+                f"（jixiao check 和 jixiao report 可直接读取压缩包）"
+            )
+        for entry in expand([path]) if p.is_dir() else ():
+            if entry.error is None and entry.path is not None:
+                out.append(entry.path)
+        if not p.is_dir():
+            out.append(path)
+    return out
