@@ -111,12 +111,23 @@ def _funds_not_earned() -> list[Document]:
 
 
 def _summary_form() -> list[Document]:
-    a, b = declaration(), other_declaration()
+    # the contract: the sum of other forms of the same unit and year
+    a = declaration()
+    b = other_declaration().model_copy(update={"implementing_unit": a.implementing_unit, "department": a.department})
     total = (a.funds.requested_total or 0) + (b.funds.requested_total or 0)
     fiscal = (a.funds.fiscal or 0) + (b.funds.fiscal or 0)
     c = declaration("老年人健康管理服务（汇总）", first_line=300)
     c = c.model_copy(update={"funds": c.funds.model_copy(update={"requested_total": total, "fiscal": fiscal})})
     return [doc(a, b, c)]
+
+
+def test_forms_of_other_units_adding_up_are_no_summary() -> None:
+    """Two projects of other units whose amounts happen to add up to a third's: no 汇总."""
+    a, b = declaration(), other_declaration()
+    c = declaration("老年人健康管理服务（汇总）", first_line=300)
+    total = (a.funds.requested_total or 0) + (b.funds.requested_total or 0)
+    c = c.model_copy(update={"funds": c.funds.model_copy(update={"requested_total": total})})
+    assert not [f for f in run_checks([doc(a, b, c)]) if f.check == "summary-form"]
 
 
 def _cut_off() -> list[Document]:

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from rapidfuzz import fuzz
 
 from ..models import Finding, Form, Indicator
+from ..reconcile.normalize import org_key
 from .crossform import indicator_keys, project_key
 from .registry import Ctx, Located, corpus_check
 from .text import field_lines, listing, money, norm, row_lines, value_short
@@ -158,13 +159,19 @@ def _describe(form: Form) -> str:
     return f"{amounts}，{len(form.indicators)} 项指标"
 
 
-# Rule: a form whose amount equals the sum of a run of ≥ 2 forms of the same kind and year just
+def _other_unit(a: Form, b: Form) -> bool:
+    """Both forms name their implementing unit, and not the same one."""
+    ua, ub = org_key(a.implementing_unit), org_key(b.implementing_unit)
+    return bool(ua and ub and ua != ub)
+
+
+# Rule: a form whose amount equals the sum of a run of ≥ 2 forms of the same kind, year and unit just
 # before it in the same document: a 汇总 of those projects filed as a project of its own.
 @corpus_check(
     "summary-form",
     "warning",
     "金额 {amount} 元 = {parts}：疑为 {n} 个项目的汇总表，被当作一个项目填报",
-    rule="同一文档中，表单金额等于紧邻其前的 2 张及以上同类、同年度表单金额之和（容差内）",
+    rule="同一文档中，表单金额等于紧邻其前的 2 张及以上同类、同年度、同一实施单位表单金额之和（容差内）",
     per_document=True,
 )
 def summary_form(forms: Sequence[Located], ctx: Ctx) -> Iterator[Finding]:
@@ -178,6 +185,8 @@ def summary_form(forms: Sequence[Located], ctx: Ctx) -> Iterator[Finding]:
             run = sum_of_neighbours(doc_forms, pos, ctx.cfg.funds_tolerance)
             if not run or any(r.form.kind != at.form.kind or r.form.year != at.form.year for r in run):
                 continue
+            if any(_other_unit(r.form, at.form) for r in run):
+                continue  # the contract's "of the same unit": projects of other units add up by chance
             yield ctx.flag(
                 at=at,
                 lines=[at.form.first_line],
