@@ -12,7 +12,7 @@ from ..report.data import FindingRow, ProjectRow, ReportData
 from ..report.evidence import FormRef
 from ..store import Decision
 from ..textnorm import key as text_key
-from ..zh import SEVERITY_LABEL, UNDECIDED_LABEL, check_label
+from ..zh import SEVERITY_LABEL, UNDECIDED_LABEL, check_face
 
 # the severity filter cycles through these minimum severities
 SEVERITY_STEPS: tuple[str, ...] = ("info", "warning", "error")
@@ -39,7 +39,7 @@ class Filters:
         elif self.min_severity == "error":
             parts.append(f"仅{SEVERITY_LABEL['error']}")
         if self.check:
-            parts.append(f"{self.check}（{check_label(self.check)}）")
+            parts.append(check_face(self.check))
         if self.undecided_only:
             parts.append(UNDECIDED_LABEL)
         return "，".join(parts)

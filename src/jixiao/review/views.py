@@ -50,8 +50,8 @@ def finding_panel(row: FindingRow | None, position: int, total: int, filtered: s
     t = Text()
     t.append_text(severity_badge(f.severity))
     t.append(f" 问题 {position}/{total}  ", style="bold")
-    t.append(f"{f.check}", style="bold")
-    t.append(f"（{check_label(f.check)}）", style="dim")
+    t.append(check_label(f.check), style="bold")  # the Chinese name first, the id second
+    t.append(f"（{f.check}）", style="dim")
     if filtered:
         t.append(f"  筛选：{filtered}", style="italic dim")
     t.append("\n")
