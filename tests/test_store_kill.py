@@ -82,7 +82,7 @@ def test_review_session_decision_survives_sigkill(tmp_path: Path) -> None:
         async def main():
             app = create_app({files!r}, {str(db)!r})
             async with app.run_test() as pilot:
-                while not app.ready:
+                while not (app.ready and app.complete):  # the first screen is a preview; decide once checked
                     await pilot.pause(0.02)
                 print("KEY", app.state.row.key, flush=True)
                 await pilot.press("c")
