@@ -7,8 +7,6 @@ closed to them; a request without a login is refused."""
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +18,7 @@ from jixiao.store import DecisionStore
 from jixiao.store.accounts import Accounts
 from jixiao.store.schema import web_sessions
 from jixiao.web import WebSettings, create_app
-from test_web_e2e import CHROMIUM, CHROMIUM_ARGS, free_port
+from test_web_e2e import CHROMIUM, CHROMIUM_ARGS, ThreadedServer
 
 pytestmark = [
     pytest.mark.browser,
@@ -29,10 +27,8 @@ pytestmark = [
 PASSWORD = "team-pass-2026"
 
 
-class TeamServer:
+class TeamServer(ThreadedServer):
     def __init__(self, data_dir: Path) -> None:
-        import uvicorn
-
         settings = WebSettings(data_dir=data_dir, allowed_hosts=("127.0.0.1", "localhost"))
         self.app = create_app(settings, accounts=True)
         with DecisionStore(settings.decisions_path) as store:
@@ -40,23 +36,7 @@ class TeamServer:
             accounts.add_user("组长", "lead", PASSWORD)
             accounts.add_user("小王", "reviewer", PASSWORD)
         self.db = settings.decisions_path
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> TeamServer:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        super().__init__(self.app)
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from jixiao.errors import ConfigError, InputError
-from jixiao.models import Finding
 from jixiao.store import (
     DecisionStore,
     PendingChange,
@@ -30,6 +29,7 @@ from jixiao.store import (
     unsaved_path,
 )
 from test_review_support import SEEDS, gold_findings, panel_text, until
+from test_store import _finding
 
 FILES = [str(p) for p in SEEDS]
 SIZE = (180, 50)
@@ -48,20 +48,6 @@ class Lock:
             self.conn.execute("ROLLBACK")
             self.conn.close()
             self.conn = None
-
-
-def _finding(**kw: object) -> Finding:
-    base: dict[str, object] = {
-        "check": "score-exceeds-weight",
-        "severity": "error",
-        "project": "法律咨询与服务",
-        "kind": "self_evaluation",
-        "message": "法律培训：得分 9 超过分值 8",
-        "lines": [17],
-        "source": "/data/报表.txt",
-    }
-    base.update(kw)
-    return Finding.model_validate(base)
 
 
 def _rows(db: Path) -> dict[str, tuple[str | None, str | None, str | None]]:

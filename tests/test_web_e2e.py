@@ -48,18 +48,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-class LiveServer:
-    def __init__(self, data_dir: Path) -> None:
+class ThreadedServer:
+    """An app served by uvicorn in a thread on a free local port, for a ``with`` block."""
+
+    def __init__(self, app: object) -> None:
         import uvicorn
 
-        self.data_dir = data_dir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        app = create_app(WebSettings(data_dir=data_dir, allowed_hosts=("127.0.0.1", "localhost")))
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
-    def __enter__(self) -> LiveServer:
+    def __enter__(self) -> ThreadedServer:
         self.thread.start()
         deadline = time.monotonic() + 20
         while not self.server.started:
@@ -71,6 +71,12 @@ class LiveServer:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+class LiveServer(ThreadedServer):
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        super().__init__(create_app(WebSettings(data_dir=data_dir, allowed_hosts=("127.0.0.1", "localhost"))))
 
 
 @pytest.fixture(scope="module")

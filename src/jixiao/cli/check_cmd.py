@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -18,8 +19,8 @@ from .common import iter_documents
 from .options import engine_option, files_argument, format_option, jobs_option
 
 if TYPE_CHECKING:
-    from ..checks import CheckConfig
-    from ..models import Document, Finding
+    from ..models import Finding
+    from ..store import DecisionStore
 
 SEVERITIES = ("info", "warning", "error")
 
@@ -54,12 +55,15 @@ def command(files: tuple[str, ...], engine: str, fmt: str, jobs: int | None, min
     run = CheckRun(config)
     shown = _Shown(min_severity, fail_on, as_json=fmt == "json")
     failed: list[tuple[str, str | None, list[int], str]] = []  # (source, project, lines, reason)
-    with_store = _store_checks(config)  # checks across years, with a team store
-    for doc in iter_documents(files, engine, jobs):
-        shown.take(run.add(doc))
-        if with_store is not None:
-            shown.take(with_store(doc))
-        failed += [(doc.source, f.project_name, list(f.lines), f.failed) for f in doc.forms if f.failed]
+    with ExitStack() as opened:
+        store = _team_store(opened)  # checks across years, with a team store: opened once per run
+        for doc in iter_documents(files, engine, jobs):
+            shown.take(run.add(doc))
+            if store is not None:
+                from ..checks.history import check_with_store
+
+                shown.take(check_with_store([doc], store, config))
+            failed += [(doc.source, f.project_name, list(f.lines), f.failed) for f in doc.forms if f.failed]
     shown.take(run.finish())
     if fmt == "json":
         unread = [{"source": src, "project": p, "lines": ln, "reason": why} for src, p, ln, why in failed]
@@ -136,19 +140,12 @@ def _write_json(findings: list[str], unread: list[dict[str, Any]]) -> None:
     out.write("\n}\n")
 
 
-def _store_checks(config: CheckConfig) -> Callable[[Document], list[Finding]] | None:
-    """With a team store (``JIXIAO_DATABASE_URL``): a function that runs the store checks
-    (checks/history.py) of one document against the forms the store keeps, then keeps its
-    forms for the next documents and next year's checks. None without a store."""
-    from ..store import url_configured
+def _team_store(opened: ExitStack) -> DecisionStore | None:
+    """With a team store (``JIXIAO_DATABASE_URL``) the store, open for the run: the store checks
+    (checks/history.py) read its earlier forms and keep each document's for the next ones and
+    next year's checks. None without a store."""
+    from ..store import DecisionStore, url_configured
 
     if not url_configured():
         return None
-    from ..checks.history import check_with_store
-    from ..store import DecisionStore
-
-    def check(doc: Document) -> list[Finding]:
-        with DecisionStore(None, recover=False) as store:
-            return check_with_store([doc], store, config)
-
-    return check
+    return opened.enter_context(DecisionStore(None, recover=False))

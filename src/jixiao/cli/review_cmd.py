@@ -55,9 +55,8 @@ def _files_of(paths: tuple[str, ...]) -> list[str]:
                 f"{path}: 终端审核暂不能直接打开压缩包，请先解压后审核该文件夹"
                 f"（jixiao check 和 jixiao report 可直接读取压缩包）"
             )
-        for entry in expand([path]) if p.is_dir() else ():
-            if entry.error is None and entry.path is not None:
-                out.append(entry.path)
-        if not p.is_dir():
+        if p.is_dir():
+            out += [e.path for e in expand([path]) if e.error is None and e.path is not None]
+        else:
             out.append(path)
     return out

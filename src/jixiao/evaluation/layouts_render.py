@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from ..gcpause import gc_paused
 from ..models import Form
+from ..zh import LAYOUT_LABEL
 from .layout import render_text
 from .layouts_rows import Base, Out, Row, cell_per_line, cells_of, html_table, parse, pdf_text
 from .templates_render import render_template
@@ -38,17 +39,7 @@ LAYOUT_CLASSES: tuple[str, ...] = (
     "pdf",
 )
 # for users (the eval table)
-LAYOUT_LABELS = {
-    "tabs": "制表符",
-    "spaces": "空格对齐",
-    "ocr": "OCR 单空格",
-    "cell-per-line": "每格一行",
-    "pipes": "竖线表格",
-    "run-together": "无分隔",
-    "one-line": "整篇一行",
-    "html": "网页源码",
-    "pdf": "PDF 文本",
-}
+LAYOUT_LABELS = LAYOUT_LABEL  # one place for the words (zh.py)
 
 WORD_JUNK = "Normal 0 false 7.8 磅 0 2 false false false EN-US ZH-CN X-NONE"
 # header labels an OCR may print spaced out ('绩 效 指 标')
