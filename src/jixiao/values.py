@@ -85,7 +85,17 @@ def _value(raw: str) -> Value | None:
     if parsed is None:
         return None
     op, number, unit, text = parsed
-    return Value(raw=raw, op=op, value=number, unit=unit, text=text)
+    # only the parts found: pydantic validates every keyword given, None included
+    fields: dict[str, str | float] = {"raw": raw}
+    if op is not None:
+        fields["op"] = op
+    if number is not None:
+        fields["value"] = number
+    if unit is not None:
+        fields["unit"] = unit
+    if text is not None:
+        fields["text"] = text
+    return Value(**fields)
 
 
 def _parse(raw: str) -> tuple[str | None, float | None, str | None, str | None] | None:

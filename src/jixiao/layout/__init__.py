@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import operator
 import re
-from itertools import pairwise, repeat
+from itertools import compress, pairwise, repeat
 
 from ..textnorm import is_furniture, split_cells
 from .detect import classify, is_long_form_line, title_at
@@ -55,12 +55,11 @@ def read_grid(raw: list[str], layout: str | None = None) -> Grid:
 def _regions(raw: list[str]) -> list[tuple[int, int]]:
     """Stretches of lines that start at a form title (0-based, end exclusive)."""
     starts = [0]
-    for i, ln in enumerate(raw):
+    # every title ends in 表: the other lines are passed over at C speed
+    for i in compress(range(len(raw)), map(operator.contains, raw, repeat("表"))):
         if i == 0:
             continue
-        if "表" not in ln:
-            continue  # every title ends in 表: one C-speed test for the other lines
-        s = ln.strip()
+        s = raw[i].strip()
         if is_long_form_line(s) or (len(s.replace(" ", "")) <= 60 and "\t" not in s and title_at(s)):
             starts.append(i)
     starts.append(len(raw))

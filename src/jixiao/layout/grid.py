@@ -73,6 +73,7 @@ class Grid:
     notes: list[str] = field(default_factory=list)
     from_file: bool = False  # a file reader (xlsx, docx, pdf, OCR) made the rows, not a text layout
     _starts: list[int] | None = field(default=None, repr=False)
+    _unplaced_nos: list[int] | None = field(default=None, repr=False)
 
     def layout_at(self, no: int) -> str:
         """The class of the region holding source line ``no`` (regions are in line order)."""
@@ -82,3 +83,14 @@ class Grid:
             self._starts = [r.first for r in self.regions]
         at = bisect.bisect_right(self._starts, no) - 1
         return self.regions[max(at, 0)].layout
+
+    def unplaced_between(self, first: int, last: int) -> list[tuple[int, str]]:
+        """The unplaced lines from ``first`` to ``last`` (a form's span): found by bisection,
+        as every form of a long document asks."""
+        if not self.unplaced:
+            return []
+        if self._unplaced_nos is None or len(self._unplaced_nos) != len(self.unplaced):
+            self._unplaced_nos = sorted(self.unplaced)
+        nos = self._unplaced_nos
+        lo, hi = bisect.bisect_left(nos, first), bisect.bisect_right(nos, last)
+        return [(no, self.unplaced[no]) for no in nos[lo:hi]]

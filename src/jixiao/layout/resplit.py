@@ -159,8 +159,8 @@ def _category_then_name(cell: str) -> tuple[str, ...] | None:
 def _split(cell: str) -> tuple[str, ...] | None:
     m = _PLAIN_SPACED.match(cell)
     if m is not None:  # Chinese words and spaces only (a spaced name, the commonest case)
-        first, last = m.group(1), m.group(2)
-        if last not in _WORDS and not _maybe_category(first):
+        first, last = m.groups()
+        if last not in _WORDS and "指标" not in first and "满意度" not in first:  # _maybe_category, inlined
             return None  # no value after, no category before: nothing to cut
     return _split_cached(cell)
 

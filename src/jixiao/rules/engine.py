@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 from pydantic import ValidationError
@@ -10,7 +11,7 @@ from ..gcpause import gc_paused
 from ..intake import Source
 from ..layout import read_grid
 from ..models import Document, Form, Funds, Goal
-from ..templates import recognise
+from ..templates import Template, recognise, templates
 from ..textnorm import key, key_longer_than, split_cells
 from .blocks import (
     GOAL_COLUMNS,
@@ -46,8 +47,9 @@ def extract(source: Source) -> Document:
     with gc_paused():
         segs = segments_of(source)
         segs.reverse()
+        known = templates()
         while segs:  # pop each segment: its lines are freed as its form is made
-            form = extract_segment(segs.pop(), source.lines)
+            form = extract_segment(segs.pop(), source.lines, known)
             if form is None:
                 continue
             doc.forms.append(form)
@@ -68,7 +70,9 @@ def extract(source: Source) -> Document:
     return doc
 
 
-def extract_segment(seg: Segment, raw: list[str] | None = None) -> Form | None:
+def extract_segment(
+    seg: Segment, raw: list[str] | None = None, known: tuple[Template, ...] | None = None
+) -> Form | None:
     header: dict[str, str] = {}
     where: dict[str, list[int]] = {}
     funds = FundsReader()
@@ -180,7 +184,7 @@ def extract_segment(seg: Segment, raw: list[str] | None = None) -> Form | None:
         "grade": tot.get("grade"),
         "lines": [min(placed), max(placed)] if placed else [0, 0],
         "layout": seg.layout,
-        "template": _template(seg, table, raw, placed),
+        "template": _template(seg, table, raw, placed, known),
         "complete": complete,
         "confidence": confidence,
         "unread": unread,
@@ -191,12 +195,15 @@ def extract_segment(seg: Segment, raw: list[str] | None = None) -> Form | None:
     return build_form(data)
 
 
+_NO = attrgetter("no")
+
+
 def _placement(
     seg: Segment, content: list[Line], raw: list[str] | None
 ) -> tuple[set[int], list[dict[str, Any]], float]:
     """The source lines the form's readers placed, the lines inside the form they did not
     (with their text), and the share placed: the form's confidence."""
-    placed = {ln.no for ln in content}
+    placed = set(map(_NO, content))
     shaky: set[int] = set()
     for ln in content:
         if ln._src is not None or ln.uncertain:  # rebuilt or guessed rows only: few, or none
@@ -218,12 +225,14 @@ def _placement(
         unread.append({"line": no, "text": text[:500]})
     good = counted - len(unread) - len(shaky - {u["line"] for u in unread})
     if seg.grid is not None:  # parts of placed lines that no reader took (junk before a title)
-        unread.extend({"line": no, "text": t[:500]} for no, t in seg.grid.unplaced.items() if first <= no <= last)
+        unread.extend({"line": no, "text": t[:500]} for no, t in seg.grid.unplaced_between(first, last))
     confidence = round(max(0.0, good) / counted, 3) if counted else 1.0
     return placed, unread, confidence
 
 
-def _template(seg: Segment, table: TableReader | None, raw: list[str] | None, placed: set[int]) -> str:
+def _template(
+    seg: Segment, table: TableReader | None, raw: list[str] | None, placed: set[int], known: tuple[Template, ...] | None
+) -> str:
     title = seg.lines[0].joined if seg.title_line is not None and seg.lines else ""
     columns = table.layout.roles_after if table and table.layout.roles_after else []
     if table and not columns:
@@ -231,9 +240,9 @@ def _template(seg: Segment, table: TableReader | None, raw: list[str] | None, pl
         columns = [r for r, on in (("target", True), ("actual", lay.actual), ("weight", lay.weight),
                                    ("score", lay.score), ("deviation", lay.deviation)) if on]  # fmt: skip
     if raw is None or not placed:
-        return recognise(title, columns, "")
+        return recognise(title, columns, "", known)
     first, last = min(placed), max(placed)
-    return recognise(title, columns, lambda: "".join(raw[max(0, first - 1) : min(len(raw), last, first + 150)]))
+    return recognise(title, columns, lambda: "".join(raw[max(0, first - 1) : min(len(raw), last, first + 150)]), known)
 
 
 def build_form(data: dict[str, Any]) -> Form:

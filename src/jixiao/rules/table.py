@@ -20,6 +20,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from .. import framework as fw
 from ..layout.resplit import resplit, trailing_qualitative
@@ -287,24 +288,33 @@ class TableReader:
                 self.problems.extend(negative_numbers(name, r.line, weight, score))
                 weight = None if weight is not None and weight < 0 else weight
                 score = None if score is not None and score < 0 else score
-            out.append(
-                Indicator(
-                    level1=r.level1,
-                    level2=r.level2,
-                    name=name,
-                    target=_target(r) if nonstandard else _plain_target(r, name),
-                    actual=_actual(r) if self.layout.actual or r.actual else None,
-                    review_score=r.review,
-                    uncertain=r.uncertain,
-                    weight=weight,
-                    score=score,
-                    deviation=clean(r.deviation),
-                    line=r.line,
-                    level1_raw=r.level1_raw,
-                    level2_raw=r.level2_raw,
-                    lines=r.lines if len(r.lines) == 1 else sorted(set(r.lines)),
-                )
-            )
+            # only the fields the row has: pydantic validates every keyword given, and most
+            # rows have no review score, deviation, raw category or second line
+            fields: dict[str, Any] = {
+                "level1": r.level1,
+                "level2": r.level2,
+                "name": name,
+                "target": _target(r) if nonstandard else _plain_target(r, name),
+                "line": r.line,
+                "lines": r.lines if len(r.lines) == 1 else sorted(set(r.lines)),
+            }
+            if self.layout.actual or r.actual:
+                fields["actual"] = _actual(r)
+            if weight is not None:
+                fields["weight"] = weight
+            if score is not None:
+                fields["score"] = score
+            if r.review is not None:
+                fields["review_score"] = r.review
+            if r.uncertain:
+                fields["uncertain"] = True
+            if r.deviation is not None:
+                fields["deviation"] = clean(r.deviation)
+            if r.level1_raw is not None:
+                fields["level1_raw"] = r.level1_raw
+            if r.level2_raw is not None:
+                fields["level2_raw"] = r.level2_raw
+            out.append(Indicator(**fields))
         return out
 
     # -- categories ------------------------------------------------------------------------
@@ -331,7 +341,7 @@ class TableReader:
                 break  # '考核指标' with too few cells after it is an indicator name
             if rest < 1:
                 break
-            if c.kind != "block" and sum(x.kind != "block" for x in cats) >= 2:
+            if c.kind != "block" and len(cats) >= 2 and sum(x.kind != "block" for x in cats) >= 2:
                 break  # 一级 and 二级 are taken: a third category-like cell is the name
             if rest == 1 and is_valueish(cells[i + 1]):
                 break  # '服务对象满意度  ≥90%': a name that reads like a category, then its value
@@ -514,7 +524,7 @@ class TableReader:
     # -- body ------------------------------------------------------------------------------
 
     def _body_row(self, line: Line, body: list[str]) -> Row:
-        row = Row(line=line.no, lines=[line.no], name_parts=[])
+        row = Row(line.no, [line.no], [])  # (positional: this runs on every row)
         lay = self.layout
         cells = body  # only sliced below, never changed in place
         if lay.scored:
