@@ -28,7 +28,7 @@ from .blocks import (
 )
 from .notforms import describe
 from .segment import Line, Segment, segment, year_in
-from .table import TableReader, table_header
+from .table import Layout, TableReader, table_header
 
 ENGINE = "rules"
 LOW_CONFIDENCE = 0.8  # a form read this poorly gets a warning of its own
@@ -82,7 +82,8 @@ def extract_segment(
     state = "header"
     content: list[Line] = []  # the rows some reader took
     review = False  # the table prints 复核分 beside 自评分 (its totals row does too)
-    for ln in _unwrap_head(seg.lines):
+    lines, head, head_layout = _unwrap_head(seg.lines)
+    for ln in lines:
         if seg.title_line is not None and ln is seg.lines[0]:
             content.append(ln)
             continue
@@ -98,7 +99,10 @@ def extract_segment(
                     where[k] = [ln.no]
                 state = "totals"
                 continue
-        lay = table_header(ln) if "级" in ln.joined else None  # every table head says 一级/三级
+        if ln is head:
+            lay = head_layout
+        else:
+            lay = table_header(ln) if "级" in ln.joined else None  # every table head says 一级/三级
         if lay is not None:
             review = "review" in lay.roles_after
             table = TableReader(
@@ -269,14 +273,15 @@ def build_form(data: dict[str, Any]) -> Form:
         return Form.model_validate(fixed)
 
 
-def _unwrap_head(lines: list[Line]) -> list[Line]:
+def _unwrap_head(lines: list[Line]) -> tuple[list[Line], Line | None, Layout | None]:
     """Above the indicator table, a line holding one cell right under a cell of the line
     before is that cell's wrapped rest ('上海市奉贤区教育技' + '术装备中心', '2023-' +
-    '12-31', '财政项目支出绩效' + '自评表'): put it back. The table does its own."""
+    '12-31', '财政项目支出绩效' + '自评表'): put it back. The table does its own.
+    Also the table's head row and what it says (found here, read once)."""
     out: list[Line] = []
     for n, ln in enumerate(lines):
-        if "级" in ln.joined and table_header(ln) is not None:  # every table head says 一级/三级
-            return out + lines[n:]
+        if "级" in ln.joined and (lay := table_header(ln)) is not None:  # every table head says 一级/三级
+            return out + lines[n:], ln, lay
         prev = out[-1] if out else None
         if prev is not None and prev is not lines[0] and len(ln.values) == 1 and ln.no == max(prev.src) + 1:
             ((col, text),) = ln.filled
@@ -287,7 +292,7 @@ def _unwrap_head(lines: list[Line]) -> list[Line]:
                 out[-1] = Line(prev.no, cells, (*prev.src, *ln.src))
                 continue
         out.append(ln)
-    return out
+    return out, None, None
 
 
 def _is_label(cell: str) -> bool:

@@ -85,16 +85,13 @@ def table_header(line: Line) -> Layout | None:
         lay.deviation = "deviation" in after
         lay.roles_after = after
         return lay
-    for k in ks:
-        # substrings, not prefixes: a lost tab glues heads ('年度指标值实际完成值')
-        if any(h in k for h in ACTUAL_HEADS):
-            lay.actual = True
-        if "分值" in k or k == "权重":
-            lay.weight = True
-        if "得分" in k:
-            lay.score = True
-        if "偏差" in k or "原因" in k:
-            lay.deviation = True
+    # substrings of a cell, not prefixes: a lost tab glues heads ('年度指标值实际完成值'); the
+    # cells joined by NUL, so a word is found inside one cell only
+    heads = "\x00".join(ks)
+    lay.actual = any(h in heads for h in ACTUAL_HEADS)
+    lay.weight = "分值" in heads or "权重" in ks
+    lay.score = "得分" in heads
+    lay.deviation = "偏差" in heads or "原因" in heads
     return lay
 
 
