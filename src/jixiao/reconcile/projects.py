@@ -27,6 +27,7 @@ from rapidfuzz.distance import Indel
 
 from ..models import Form
 from .normalize import indicator_key, name_similarity, ordinals, org_key, project_key, same_org_key
+from .qualifiers import unit_qualifiers
 from .settings import DEFAULT, Settings
 
 
@@ -42,6 +43,10 @@ class FormView:
     amounts: tuple[float, ...]  # declared: (request,); evaluated: (initial, annual)
     indicator_keys: list[str]
     ordinals: frozenset[str]  # 第3批, 二期 … in the name
+    # the name without the leading qualifiers common in its unit (老城区退役军人…: see
+    # qualifiers.py), and the indicator keys without them; the whole name until learnt
+    core: str = ""
+    indicator_cores: list[str] | None = None
 
     @property
     def name(self) -> str | None:
@@ -68,7 +73,23 @@ def view(index: int, form: Form) -> FormView:
         amounts,
         keys,
         ordinals(name_key),
+        name_key,
     )
+
+
+def learn_qualifiers(views: Sequence[FormView], settings: Settings = DEFAULT) -> None:
+    """Give each view its core: the name (and the indicator keys) without the leading
+    qualifiers that begin many names of its unit, learnt from both sides' names at once."""
+    found = unit_qualifiers(((v.unit_key, v.name_key) for v in views), settings.qualifier_min_names)
+    if not found:
+        return
+    for v in views:
+        q = found.get((v.unit_key, v.name_key))
+        if q:
+            v.core = v.name_key[len(q) :]
+            v.indicator_cores = [
+                k[len(q) :] if k.startswith(q) and len(k) - len(q) >= 2 else k for k in v.indicator_keys
+            ]
 
 
 @dataclass(slots=True)
@@ -135,20 +156,22 @@ def _closeness(a: float, b: float) -> float:
 
 def _indicator_overlap(d: FormView, e: FormView, settings: Settings) -> tuple[float | None, int, int]:
     """Share of the smaller indicator set found again in the other (names ≥ similarity cut)."""
-    if not d.indicator_keys or not e.indicator_keys:
+    dk = d.indicator_keys if d.indicator_cores is None else d.indicator_cores
+    ek = e.indicator_keys if e.indicator_cores is None else e.indicator_cores
+    if not dk or not ek:
         return None, 0, 0
-    small, big = (d, e) if len(d.indicator_keys) <= len(e.indicator_keys) else (e, d)
+    small, big = (dk, ek) if len(dk) <= len(ek) else (ek, dk)
     shared = 0
-    exact = set(big.indicator_keys)  # per pair, not per form: a few candidates each
-    for k in small.indicator_keys:
+    exact = set(big)  # per pair, not per form: a few candidates each
+    for k in small:
         if k in exact or process.extractOne(
             k,
-            big.indicator_keys,
+            big,
             scorer=Indel.normalized_similarity,
             score_cutoff=settings.indicator_overlap_similarity,
         ):
             shared += 1
-    n = len(small.indicator_keys)
+    n = len(small)
     return shared / n, shared, n
 
 
@@ -161,6 +184,9 @@ def _flag(x: object, y: object) -> bool | None:
 def features(d: FormView, e: FormView, settings: Settings = DEFAULT) -> Features:
     df, ef = d.form, e.form
     name = name_similarity(d.name_key, e.name_key)
+    if d.core != d.name_key or e.core != e.name_key:
+        # the unit's common qualifiers say little: what follows them must agree as well
+        name = min(name, name_similarity(d.core, e.core))
     department = same_org_key(d.department_key, e.department_key)
     unit = same_org_key(d.unit_key, e.unit_key)
     year = _flag(df.year, ef.year)
