@@ -74,6 +74,8 @@ def test_siblings_sharing_the_units_qualifiers_do_not_pair() -> None:
     declared, evaluated = _unit()
     result = reconcile(declared, evaluated)
     assert [(p.declared, p.evaluated) for p in result.projects] == []
+    first = next(u for u in result.unpaired if u.name == "老城区退役军人电梯安全监管项目")
+    assert "名称只在本单位常见的“老城区退役军人”上相同" in first.why  # said, not only scored
 
 
 def test_a_renamed_project_among_siblings_still_pairs_with_its_reasons() -> None:

@@ -103,6 +103,8 @@ class Features:
     shared: int
     of: int
     score: float
+    # the unit's common qualifiers that both names begin with, when the rest decided the name
+    qualifier: str = ""
 
     def reasons(self) -> list[str]:
         def eq(flag: bool | None) -> str:
@@ -131,6 +133,8 @@ class Features:
             out.append("主管部门不同")
         if self.name < 0.5:
             out.append(f"项目名称差异大（相似度 {self.name:.2f}）")
+            if self.qualifier:
+                out.append(f"名称只在本单位常见的“{self.qualifier}”上相同")
         if self.amount is not None and self.amount < 0.7:
             out.append(f"金额相差 {1 - self.amount:.0%}")
         if self.indicators is not None and self.indicators < 0.3:
@@ -184,9 +188,14 @@ def _flag(x: object, y: object) -> bool | None:
 def features(d: FormView, e: FormView, settings: Settings = DEFAULT) -> Features:
     df, ef = d.form, e.form
     name = name_similarity(d.name_key, e.name_key)
+    common = ""
     if d.core != d.name_key or e.core != e.name_key:
         # the unit's common qualifiers say little: what follows them must agree as well
-        name = min(name, name_similarity(d.core, e.core))
+        rest = name_similarity(d.core, e.core)
+        if rest < name:
+            name = rest
+            q = d.name_key[: len(d.name_key) - len(d.core)]
+            common = q if q and e.name_key.startswith(q) else ""
     department = same_org_key(d.department_key, e.department_key)
     unit = same_org_key(d.unit_key, e.unit_key)
     year = _flag(df.year, ef.year)
@@ -211,7 +220,7 @@ def features(d: FormView, e: FormView, settings: Settings = DEFAULT) -> Features
         score *= settings.no_shared_indicator_factor
     if d.ordinals and e.ordinals and d.ordinals != e.ordinals:
         score *= settings.ordinal_mismatch_factor
-    return Features(name, department, unit, year, amount, overlap, shared, of, score)
+    return Features(name, department, unit, year, amount, overlap, shared, of, score, common)
 
 
 def candidate_pairs(
