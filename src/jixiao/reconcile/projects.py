@@ -9,7 +9,8 @@ Record linkage in three steps, as a linkage tool does it:
    grow with n². Inputs small enough (``Settings.exhaustive_pairs``) are scored
    exhaustively all the same.
 2. *Scoring* — features in [0, 1] (name, department, unit, year, amount, shared
-   indicators) combined as a weighted mean of the known ones; a different unit or year
+   indicators; the name and indicators also without the leading qualifiers common in the
+   unit, see qualifiers.py) combined as a weighted mean of the known ones; a different unit or year
    then scales the score down, because such a pair is another project's whatever the
    name says. Each feature is kept as a reason ("name 0.86", "unit ≠").
 3. *Assignment* — a one-to-one maximum-weight matching over the pairs above the
@@ -44,8 +45,8 @@ class FormView:
     indicator_keys: list[str]
     ordinals: frozenset[str]  # 第3批, 二期 … in the name
     # the name without the leading qualifiers common in its unit (老城区退役军人…: see
-    # qualifiers.py), and the indicator keys without them; the whole name until learnt
-    core: str = ""
+    # qualifiers.py), and the indicator keys without them; None: nothing to peel off
+    core: str | None = None
     indicator_cores: list[str] | None = None
 
     @property
@@ -73,7 +74,6 @@ def view(index: int, form: Form) -> FormView:
         amounts,
         keys,
         ordinals(name_key),
-        name_key,
     )
 
 
@@ -189,12 +189,13 @@ def features(d: FormView, e: FormView, settings: Settings = DEFAULT) -> Features
     df, ef = d.form, e.form
     name = name_similarity(d.name_key, e.name_key)
     common = ""
-    if d.core != d.name_key or e.core != e.name_key:
+    if d.core is not None or e.core is not None:
         # the unit's common qualifiers say little: what follows them must agree as well
-        rest = name_similarity(d.core, e.core)
+        dc, ec = d.core or d.name_key, e.core or e.name_key
+        rest = name_similarity(dc, ec)
         if rest < name:
             name = rest
-            q = d.name_key[: len(d.name_key) - len(d.core)]
+            q = d.name_key[: len(d.name_key) - len(dc)]
             common = q if q and e.name_key.startswith(q) else ""
     department = same_org_key(d.department_key, e.department_key)
     unit = same_org_key(d.unit_key, e.unit_key)
