@@ -1,11 +1,11 @@
-"""Names of one unit that share its common qualifiers (an area, a group of people) and differ
-in what they are about are sibling projects, not one project renamed."""
+"""Names that share qualifiers (an area, a group of people: what many names go on from) and
+differ in what they are about are sibling projects, not one project renamed."""
 
 from __future__ import annotations
 
 from jixiao.models import Form, Funds, Indicator, Value
 from jixiao.reconcile import reconcile
-from jixiao.reconcile.qualifiers import UnitNames, qualifier, unit_qualifiers
+from jixiao.reconcile.qualifiers import branching_pieces, leading_pieces
 
 UNIT, DEPT = "上海市浦东新区退役军人服务中心", "上海市浦东新区退役军人事务局"
 AREAS = ["老城区", "东部片区", "西部片区", "滨江", "新城", "园区"]
@@ -52,20 +52,26 @@ def _unit(extra_evaluated: list[Form] | None = None) -> tuple[list[Form], list[F
     return declared, evaluated + (extra_evaluated or [])
 
 
-def test_a_qualifier_is_what_begins_many_of_the_units_names() -> None:
-    names = UnitNames([f"{a}{GROUP}{s}" for a in AREAS for s, _ in DECLARED + EVALUATED] + [f"{GROUP}关爱帮扶"] * 5)
-    assert names.starting("老城区") == 6 and names.starting(GROUP) == 1  # distinct names only
-    assert qualifier("老城区退役军人水质监测", names, 5) == "老城区退役军人"
-    assert qualifier("老城区退役军人水质监测", names, 7) == ""  # 老城区 begins only 6 names
-    assert qualifier("老城区退役军人", names, 5) == "老城区退役"  # two characters are always kept
+def test_a_qualifier_is_what_names_go_on_from_in_many_ways() -> None:
+    names = [f"{a}{GROUP}{s}" for a in AREAS for s, _ in DECLARED + EVALUATED]
+    pieces = branching_pieces(names, 5)
+    # 老城区 always goes on with 退役军人; 老城区退役军人 with six subjects
+    assert "老城区退役军人" in pieces and "老城区" not in pieces
+    assert leading_pieces("老城区退役军人水质监测", pieces) == ("老城区退役军人",)
+    assert branching_pieces(names, 7) == frozenset()
+    # the subject itself goes on in few ways (the end, 工作, 补助): never a qualifier
+    subject = ["水质监测", "水质监测工作", "水质监测补助", *names]
+    assert "水质监测" in branching_pieces(subject, 3) and "水质监测" not in branching_pieces(subject, 4)
 
 
-def test_small_units_learn_no_qualifier() -> None:
-    pairs = [("u", f"老城区{s}") for s, _ in DECLARED]
-    assert unit_qualifiers(pairs, 5) == {}
-    assert unit_qualifiers([*pairs, *pairs, ("u", "老城区水质监测"), ("u", "老城区户外广告整治")], 5) == {
-        ("u", f"老城区{s}"): "老城区" for s, _ in DECLARED + EVALUATED[:2]
-    }
+def test_peeling_keeps_what_the_name_is_about() -> None:
+    """A whole name goes on in many ways too (续建, 一期, 二期 …): never peeled down to those."""
+    variants = ["法律援助宣传推广" + v for v in ("", "续建", "一期", "二期", "三期")]
+    pieces = branching_pieces(variants, 5)
+    assert pieces == {"法律援助宣传推广"}
+    assert leading_pieces("法律援助宣传推广续建", pieces) == ()  # at least 4 characters are left
+    assert leading_pieces("法律援助宣传推广续建工作", pieces) == ("法律援助宣传推广",)
+    assert branching_pieces(variants[:3], 5) == frozenset()  # small inputs learn nothing
 
 
 def test_siblings_sharing_the_units_qualifiers_do_not_pair() -> None:
@@ -75,7 +81,7 @@ def test_siblings_sharing_the_units_qualifiers_do_not_pair() -> None:
     result = reconcile(declared, evaluated)
     assert [(p.declared, p.evaluated) for p in result.projects] == []
     first = next(u for u in result.unpaired if u.name == "老城区退役军人电梯安全监管项目")
-    assert "名称只在本单位常见的“老城区退役军人”上相同" in first.why  # said, not only scored
+    assert "名称只在许多项目共有的“老城区退役军人”上相同" in first.why  # said, not only scored
 
 
 def test_a_renamed_project_among_siblings_still_pairs_with_its_reasons() -> None:

@@ -9,8 +9,8 @@ Record linkage in three steps, as a linkage tool does it:
    grow with n². Inputs small enough (``Settings.exhaustive_pairs``) are scored
    exhaustively all the same.
 2. *Scoring* — features in [0, 1] (name, department, unit, year, amount, shared
-   indicators; the name and indicators also without the leading qualifiers common in the
-   unit, see qualifiers.py) combined as a weighted mean of the known ones; a different unit or year
+   indicators; the name and indicators also without their leading qualifiers, see
+   qualifiers.py) combined as a weighted mean of the known ones; a different unit or year
    then scales the score down, because such a pair is another project's whatever the
    name says. Each feature is kept as a reason ("name 0.86", "unit ≠").
 3. *Assignment* — a one-to-one maximum-weight matching over the pairs above the
@@ -28,7 +28,7 @@ from rapidfuzz.distance import Indel
 
 from ..models import Form
 from .normalize import indicator_key, name_similarity, ordinals, org_key, project_key, same_org_key
-from .qualifiers import unit_qualifiers
+from .qualifiers import branching_pieces, leading_pieces
 from .settings import DEFAULT, Settings
 
 
@@ -44,14 +44,21 @@ class FormView:
     amounts: tuple[float, ...]  # declared: (request,); evaluated: (initial, annual)
     indicator_keys: list[str]
     ordinals: frozenset[str]  # 第3批, 二期 … in the name
-    # the name without the leading qualifiers common in its unit (老城区退役军人…: see
-    # qualifiers.py), and the indicator keys without them; None: nothing to peel off
-    core: str | None = None
-    indicator_cores: list[str] | None = None
+    # the leading qualifiers of the name, in order (老城区, 退役军人: see qualifiers.py)
+    qualifiers: tuple[str, ...] = ()
 
     @property
     def name(self) -> str | None:
         return self.form.project_name
+
+    @property
+    def qualifier(self) -> str:
+        return "".join(self.qualifiers)
+
+    @property
+    def core(self) -> str:
+        """The name key without its leading qualifiers: what the name is about."""
+        return self.name_key[len(self.qualifier) :]
 
 
 def view(index: int, form: Form) -> FormView:
@@ -78,18 +85,16 @@ def view(index: int, form: Form) -> FormView:
 
 
 def learn_qualifiers(views: Sequence[FormView], settings: Settings = DEFAULT) -> None:
-    """Give each view its core: the name (and the indicator keys) without the leading
-    qualifiers that begin many names of its unit, learnt from both sides' names at once."""
-    found = unit_qualifiers(((v.unit_key, v.name_key) for v in views), settings.qualifier_min_names)
-    if not found:
+    """Give each view its qualifier, learnt from all the names, both sides at once."""
+    pieces = branching_pieces((v.name_key for v in views), settings.qualifier_successors)
+    if not pieces:
         return
+    found: dict[str, tuple[str, ...]] = {}
     for v in views:
-        q = found.get((v.unit_key, v.name_key))
-        if q:
-            v.core = v.name_key[len(q) :]
-            v.indicator_cores = [
-                k[len(q) :] if k.startswith(q) and len(k) - len(q) >= 2 else k for k in v.indicator_keys
-            ]
+        q = found.get(v.name_key)
+        if q is None:
+            q = found[v.name_key] = leading_pieces(v.name_key, pieces)
+        v.qualifiers = q
 
 
 @dataclass(slots=True)
@@ -103,7 +108,7 @@ class Features:
     shared: int
     of: int
     score: float
-    # the unit's common qualifiers that both names begin with, when the rest decided the name
+    # the qualifiers that both names begin with, when what follows them decided the name
     qualifier: str = ""
 
     def reasons(self) -> list[str]:
@@ -134,7 +139,7 @@ class Features:
         if self.name < 0.5:
             out.append(f"项目名称差异大（相似度 {self.name:.2f}）")
             if self.qualifier:
-                out.append(f"名称只在本单位常见的“{self.qualifier}”上相同")
+                out.append(f"名称只在许多项目共有的“{self.qualifier}”上相同")
         if self.amount is not None and self.amount < 0.7:
             out.append(f"金额相差 {1 - self.amount:.0%}")
         if self.indicators is not None and self.indicators < 0.3:
@@ -159,11 +164,18 @@ def _closeness(a: float, b: float) -> float:
 
 
 def _indicator_overlap(d: FormView, e: FormView, settings: Settings) -> tuple[float | None, int, int]:
-    """Share of the smaller indicator set found again in the other (names ≥ similarity cut)."""
-    dk = d.indicator_keys if d.indicator_cores is None else d.indicator_cores
-    ek = e.indicator_keys if e.indicator_cores is None else e.indicator_cores
+    """Share of the smaller indicator set found again in the other (names ≥ similarity cut).
+
+    The qualifiers both names have are taken out of the indicator names first: the
+    indicators of 老城区退役军人水质监测 and 老城区退役军人空气监测 then differ in their
+    subject, not in a few characters of long names. (A qualifier of one name only may be
+    what tells the projects apart: 法律援助宣传推广 / 农田水利宣传推广.)"""
+    dk, ek = d.indicator_keys, e.indicator_keys
     if not dk or not ek:
         return None, 0, 0
+    both = [q for q in d.qualifiers if q in e.qualifiers]
+    if both:
+        dk, ek = _without(dk, both), _without(ek, both)
     small, big = (dk, ek) if len(dk) <= len(ek) else (ek, dk)
     shared = 0
     exact = set(big)  # per pair, not per form: a few candidates each
@@ -179,6 +191,17 @@ def _indicator_overlap(d: FormView, e: FormView, settings: Settings) -> tuple[fl
     return shared / n, shared, n
 
 
+def _without(keys: list[str], words: list[str]) -> list[str]:
+    out = []
+    for k in keys:
+        for w in words:
+            rest = k.replace(w, "", 1)
+            if len(rest) >= 2:
+                k = rest
+        out.append(k)
+    return out
+
+
 def _flag(x: object, y: object) -> bool | None:
     if x is None or y is None:
         return None
@@ -189,14 +212,12 @@ def features(d: FormView, e: FormView, settings: Settings = DEFAULT) -> Features
     df, ef = d.form, e.form
     name = name_similarity(d.name_key, e.name_key)
     common = ""
-    if d.core is not None or e.core is not None:
-        # the unit's common qualifiers say little: what follows them must agree as well
-        dc, ec = d.core or d.name_key, e.core or e.name_key
-        rest = name_similarity(dc, ec)
+    if d.qualifier or e.qualifier:
+        # qualifiers (an area, a group) say little: what follows them must agree as well
+        rest = name_similarity(d.core, e.core)
         if rest < name:
             name = rest
-            q = d.name_key[: len(d.name_key) - len(dc)]
-            common = q if q and e.name_key.startswith(q) else ""
+            common = d.qualifier if d.qualifier and e.name_key.startswith(d.qualifier) else ""
     department = same_org_key(d.department_key, e.department_key)
     unit = same_org_key(d.unit_key, e.unit_key)
     year = _flag(df.year, ef.year)

@@ -1,79 +1,73 @@
-"""The leading qualifiers of project names, learnt from the names of one implementing unit.
+"""The leading qualifiers of project names, learnt from the names being reconciled.
 
-A unit that files many projects writes most names as qualifiers + subject: 老城区 +
-退役军人 + 电梯安全监管, 西部片区 + 高校毕业生 + 就业援助. The qualifiers (an area, a
-group of people, a programme) begin many of the unit's names and so say little about which
-project a name means; two names that share them and differ in what follows are sibling
-projects, not one project renamed. A qualifier is recognised by counting, not from a word
-list: a leading piece of a name that at least ``min_names`` of the unit's distinct names
-also begin with. Pieces are peeled greedily (the longest such piece, then again on what
-follows), so 老城区退役军人… loses 老城区 (begins many names) and then 退役军人 (begins
-the names that have no area), leaving the subject.
+Many names are qualifiers + subject: 老城区 + 退役军人 + 电梯安全监管, 西部片区 + 高校毕业生 +
+就业援助. The qualifiers (an area, a group of people, a programme) say little about which
+project a name means: two names that share them and differ in what follows are sibling
+projects, not one project renamed. A qualifier is recognised by what follows it, not from a
+word list: a piece that begins names going on in at least ``min_successors`` different ways
+(老城区 → 退役军人…, 高校毕业生…, 社区食堂…) is one; a subject is followed by little (水质监测 →
+end, 工作, 补助). This is Harris's successor variety, the classic cue for word boundaries in
+unsegmented text.
 
-The counts come from a sorted list of the unit's names (a prefix is a range of it), so
-learning a name's qualifier costs O(len · log len · log n), nothing quadratic.
+The successors are counted on the sorted distinct names: two neighbours whose common prefix
+is P part where P branches, so P has 1 + (such neighbour pairs) successors. Pieces are then
+peeled greedily off a name's start (the longest qualifier, then again on what follows: 老城区,
+then 退役军人, which begins the names that have no area), leaving at least ``KEEP``
+characters. All the names being reconciled are counted, both sides and every unit: an area
+is a qualifier however few of one unit's names it begins. Cost O(n log n) for the sort and
+O(n · len) for the rest, nothing quadratic.
+
+A subject can branch like a qualifier (法律援助 → 宣传推广, 业务培训 …): the reconciler
+therefore lets qualifiers lower a name's similarity only (what follows them must agree as
+well) and takes out of the indicator names only the qualifiers both names have.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections import defaultdict
+from collections import Counter
 from collections.abc import Iterable
+from itertools import pairwise
 
-_AFTER_ALL = "\U0010ffff"  # sorts after every character: [p, p + this) is every string that starts with p
-
-
-class UnitNames:
-    """One unit's distinct name keys, sorted: how many of them begin with a piece."""
-
-    __slots__ = ("_keys",)
-
-    def __init__(self, keys: Iterable[str]) -> None:
-        self._keys = sorted(set(keys))
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-    def starting(self, piece: str) -> int:
-        lo = bisect_left(self._keys, piece)
-        return bisect_left(self._keys, piece + _AFTER_ALL, lo) - lo
+MAX_PIECE = 8  # characters: an area, a group, a programme (外来务工人员, 老城区退役军人)
+# characters a name keeps whatever its qualifiers: a whole name is followed by many
+# variants too (法律援助宣传推广 → 续建, 一期, 二期), which must not leave 续建 to compare
+KEEP = 4
 
 
-def qualifier(name_key: str, names: UnitNames, min_names: int, keep: int = 2) -> str:
-    """The leading qualifiers of ``name_key``: the pieces that begin at least ``min_names``
-    of the unit's names, peeled greedily; at least ``keep`` characters are always left."""
+def branching_pieces(keys: Iterable[str], min_successors: int) -> frozenset[str]:
+    """The pieces (2..MAX_PIECE characters) that begin names going on in at least
+    ``min_successors`` different ways (the end of a name counts as one)."""
+    names = sorted(set(keys))
+    splits: Counter[str] = Counter()
+    for a, b in pairwise(names):
+        n = _shared_start(a, b, MAX_PIECE + 1)
+        if 2 <= n <= MAX_PIECE:
+            splits[b[:n]] += 1
+    return frozenset(p for p, c in splits.items() if c + 1 >= min_successors)
+
+
+def _shared_start(a: str, b: str, limit: int) -> int:
+    """How many leading characters a and b share, counted up to ``limit``."""
+    n = 0
+    for x, y in zip(a[:limit], b[:limit]):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def leading_pieces(name_key: str, pieces: frozenset[str], keep: int = KEEP) -> tuple[str, ...]:
+    """The qualifiers ``name_key`` begins with, in order: the longest piece it begins with,
+    then again on what follows; at least ``keep`` characters are always left."""
+    out: list[str] = []
     i = 0
     end = len(name_key) - keep
     while i < end:
-        # the number of names beginning with name_key[i:j] falls as j grows: binary search
-        # for the longest piece (≥ 2 characters) that still begins min_names of them
-        lo, hi = i + 2, end
-        if lo > hi or names.starting(name_key[i:lo]) < min_names:
+        for j in range(min(end, i + MAX_PIECE), i + 1, -1):
+            if name_key[i:j] in pieces:
+                out.append(name_key[i:j])
+                i = j
+                break
+        else:
             break
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if names.starting(name_key[i:mid]) >= min_names:
-                lo = mid
-            else:
-                hi = mid - 1
-        i = lo
-    return name_key[:i]
-
-
-def unit_qualifiers(unit_and_name: Iterable[tuple[str, str]], min_names: int) -> dict[tuple[str, str], str]:
-    """The qualifier of each (unit key, name key), learnt from the names of its unit; units
-    with fewer than ``min_names`` distinct names learn none (every qualifier is '')."""
-    by_unit: dict[str, set[str]] = defaultdict(set)
-    for unit, name in unit_and_name:
-        if unit and name:
-            by_unit[unit].add(name)
-    out: dict[tuple[str, str], str] = {}
-    for unit, keys in by_unit.items():
-        if len(keys) < min_names:
-            continue
-        names = UnitNames(keys)
-        for k in keys:
-            q = qualifier(k, names, min_names)
-            if q:
-                out[(unit, k)] = q
-    return out
+    return tuple(out)
