@@ -166,33 +166,53 @@ def _sums_a_run(kind: str, year: int, amount: float, recent: deque[tuple[str, in
 
 
 class _Goals:
-    """Goal texts whose wording (opening, clauses in order, outcome) no other form shares.
+    """Goal texts whose wording (opening, clauses in order, outcome) is no other goal's, nor
+    one clause or the opening away from another's.
 
-    3-5 of 20 clauses in random order make 10^8 wordings, but at 10^5 forms some pairs
-    still drew the same one (the birthday bound), and two such goals read alike whatever
-    their subjects ("为进一步做好第62047批水质监测工作，强化部门协同和街镇联动，…" and the
-    same with 第62473批水保监测): goal-reused-across-projects rightly flags them. A wording
-    once drawn is drawn again."""
+    3-5 of 20 clauses in random order make 10^8 wordings, but at 10^5 forms pairs still
+    drew the same one (the birthday bound), and two such goals read alike whatever their
+    subjects ("为进一步做好第62047批水质监测工作，强化部门协同和街镇联动，…" and the same
+    with 第62473批水保监测, 90.3 %): goal-reused-across-projects rightly flags them. So do
+    goals one clause apart when the subjects differ in a character (郊区… / 城区…, a clause
+    more: 90.3 %). A wording is drawn again when it shares a key with an earlier one: the
+    wording itself, it less any one clause (an added, dropped or replaced clause), it with
+    any opening. Draws that keep their wording leave the random stream as it was."""
+
+    TRIES = 200  # past this many draws (a corpus far beyond 10^5 goals) the last one stands
 
     def __init__(self) -> None:
-        self.used: set[int] = set()  # one int a wording: 10^5 of them in a few MB
+        self.used: set[int] = set()  # ints: 10^5 goals' keys in a few tens of MB
 
     def text(self, rng: random.Random, k: str, year: int) -> str:
-        while True:
+        for _ in range(self.TRIES):
             picks = rng.sample(range(len(vocab.GOAL_CLAUSES)), rng.randint(3, 5))
             nums = {"n1": rng.randint(4, 60), "n2": rng.randint(200, 30000), "n3": rng.randint(3, 22)}
             opening = rng.randrange(len(vocab.GOAL_OPENINGS))
             outcome = rng.randrange(len(vocab.GOAL_OUTCOMES))
-            code = opening * len(vocab.GOAL_OUTCOMES) + outcome
-            for c in picks:
-                code = code * len(vocab.GOAL_CLAUSES) + c
-            code = code * 8 + len(picks)  # the count keeps (0, 1, 2) apart from (0, 0, 1, 2)
-            if code not in self.used:
-                self.used.add(code)
+            keys = _wording_keys(opening, outcome, picks)
+            if self.used.isdisjoint(keys):
                 break
+        self.used.update(keys)
         body = "，".join(vocab.GOAL_CLAUSES[c].format(k=k, **nums) for c in picks)
         start = vocab.GOAL_OPENINGS[opening].format(k=k, year=year)
         return start + body + "，" + vocab.GOAL_OUTCOMES[outcome].format(k=k)
+
+
+def _wording_keys(opening: int, outcome: int, picks: list[int]) -> list[int]:
+    """Ints for a wording, it less each clause (4 or more clauses: 3 stay a wording of their
+    own) and it with any opening; a tag in the low bits keeps the kinds of key apart."""
+    n_open, n_out, n_cl = len(vocab.GOAL_OPENINGS) + 1, len(vocab.GOAL_OUTCOMES), len(vocab.GOAL_CLAUSES)
+
+    def code(o: int, cl: list[int], tag: int) -> int:
+        x = o * n_out + outcome
+        for c in cl:
+            x = x * n_cl + c
+        return (x * 8 + len(cl)) * 2 + tag
+
+    out = [code(opening, picks, 0), code(n_open - 1, picks, 1)]  # n_open - 1: any opening
+    if len(picks) >= 4:
+        out += [code(opening, picks[:i] + picks[i + 1 :], 0) for i in range(len(picks))]
+    return out
 
 
 def _actual_text(rng: random.Random, k: str, year: int) -> str:
