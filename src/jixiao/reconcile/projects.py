@@ -217,7 +217,10 @@ def features(d: FormView, e: FormView, settings: Settings = DEFAULT) -> Features
         rest = name_similarity(d.core, e.core)
         if rest < name:
             name = rest
-            common = d.qualifier if d.qualifier and e.name_key.startswith(d.qualifier) else ""
+            shared = 0
+            while shared < min(len(d.qualifiers), len(e.qualifiers)) and d.qualifiers[shared] == e.qualifiers[shared]:
+                shared += 1
+            common = "".join(d.qualifiers[:shared])
     department = same_org_key(d.department_key, e.department_key)
     unit = same_org_key(d.unit_key, e.unit_key)
     year = _flag(df.year, ef.year)
