@@ -3,6 +3,7 @@
     .venv/bin/python eval/bench.py                       # the sizes of the issues
     .venv/bin/python eval/bench.py --quick               # small sizes, a smoke run
     .venv/bin/python eval/bench.py --format json --stages extract
+    .venv/bin/python eval/bench.py --stages check,unit --show-false   # list the false findings
 
 Stages (each measured in a fresh child process pinned to one CPU, so peak memory is the
 stage's own):
