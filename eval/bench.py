@@ -3,6 +3,7 @@
     .venv/bin/python eval/bench.py                       # the sizes of the issues
     .venv/bin/python eval/bench.py --quick               # small sizes, a smoke run
     .venv/bin/python eval/bench.py --format json --stages extract
+    .venv/bin/python eval/bench.py --stages check,unit --show-false   # list the false findings
 
 Stages (each measured in a fresh child process pinned to one CPU, so peak memory is the
 stage's own):
@@ -186,7 +187,9 @@ def child_check(n: int, one_unit: bool) -> dict[str, Any]:
     for f in found:
         by[f.check] = by.get(f.check, 0) + 1
     peak = _peak_mb()
+    shown = [_false_finding(f) for f in found[:SHOW_AT_MOST]] if os.environ.get(SHOW_ENV) else None
     return {
+        **({"false_findings": shown} if shown is not None else {}),
         "stage": "check: one unit" if one_unit else "check",
         "n": n,
         "forms": n,
@@ -200,6 +203,40 @@ def child_check(n: int, one_unit: bool) -> dict[str, Any]:
         "base_mb": round(base, 1),
         "kb_per_form": round((peak - base) * 1024 / n, 2),
     }
+
+
+SHOW_ENV = "JIXIAO_BENCH_SHOW_FALSE"  # parent -> child: list the false findings too
+SHOW_AT_MOST = 200
+
+
+def _false_finding(f: Any) -> dict[str, Any]:
+    """What a reader needs to judge one false finding: the check, the forms, the evidence."""
+    return {
+        "check": f.check,
+        "project": f.project,
+        "related": list(f.related),
+        "source": f.source,
+        "message": f.message,
+        "evidence": list(f.evidence),
+    }
+
+
+def _show_false(rows: list[dict[str, Any]]) -> None:
+    """Print each listed false finding: check id, the forms' names, message and evidence."""
+    for r in rows:
+        shown = r.get("false_findings") or []
+        if not shown:
+            continue
+        print(
+            f"\n{r['stage']} n={r['n']:,}: {r.get('false', len(shown))} false findings"
+            + (f" (first {len(shown)} shown)" if r.get("false", 0) > len(shown) else "")
+        )
+        for f in shown:
+            names = " / ".join(x for x in [f["project"], *f["related"]] if x)
+            print(f"- {f['check']}: {names}  [{f['source'] or ''}]")
+            print(f"    {f['message']}")
+            for e in f["evidence"]:
+                print(f"    · {e}")
 
 
 def child_reconcile(n: int) -> dict[str, Any]:
@@ -376,12 +413,22 @@ def main() -> None:
     ap.add_argument("--pairing-sizes", default="5000,40000", help="reconcile: forms of the planted-pairs corpus")
     ap.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
     ap.add_argument("--format", choices=["table", "json"], default="table")
+    ap.add_argument(
+        "--show-false",
+        action="store_true",
+        help=f"check/unit: also list the false findings (check id, forms, evidence; at most {SHOW_AT_MOST} a size)",
+    )
     ap.add_argument("--show", action="store_true", help="print the table of the last run (eval/out/bench.json)")
     ap.add_argument("--out", default=str(OUT / "bench.json"), help="where the rows are written")
     args = ap.parse_args()
     if args.show:
-        _table(json.loads(Path(args.out).read_text(encoding="utf-8")))
+        shown = json.loads(Path(args.out).read_text(encoding="utf-8"))
+        _table(shown)
+        if args.show_false:
+            _show_false(shown)
         return
+    if args.show_false:
+        os.environ[SHOW_ENV] = "1"
     if args.quick:
         args.forms, args.sizes, args.unit_sizes, args.pairing_sizes = 500, "500,2000", "100,400", "500,2000"
     stages = args.stages.split(",")
@@ -391,7 +438,8 @@ def main() -> None:
         r = measure(stage, n, *extra)
         rows.append(r)
         if args.format == "table":
-            print(json.dumps(r, ensure_ascii=False), file=sys.stderr, flush=True)
+            brief = {k: v for k, v in r.items() if k != "false_findings"}
+            print(json.dumps(brief, ensure_ascii=False), file=sys.stderr, flush=True)
 
     for stage in stages:
         if stage == "extract":
@@ -413,6 +461,8 @@ def main() -> None:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
         _table(rows)
+        if args.show_false:
+            _show_false(rows)
 
 
 if __name__ == "__main__":

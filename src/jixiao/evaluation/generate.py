@@ -13,6 +13,7 @@ layout traps. Everything is deterministic for a given seed.
 from __future__ import annotations
 
 import random
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -105,26 +106,113 @@ def iter_forms(n: int, seed: int = 0, *, compact: bool = False) -> Iterator[Form
     need not hold them all)."""
     rng = random.Random(seed)
     names = _Names(rng)
+    goals = _Goals()
+    recent: deque[tuple[str, int, float]] = deque(maxlen=SUMMARY_WINDOW)  # the forms just made
     for _ in range(n):
         kind = "self_evaluation" if rng.random() < 0.5 else "target_declaration"
         proj = _project(rng, names, kind)
         year = rng.choice([2022, 2023, 2024, 2024, 2025])
-        if kind == "self_evaluation":
-            yield _self_evaluation(rng, proj, year, compact)
-        else:
-            yield _declaration(rng, proj, year, compact)
+        make = _self_evaluation if kind == "self_evaluation" else _declaration
+        form = make(rng, proj, year, compact, goals)
+        while _sums_a_run(kind, year, _main_amount(form), recent):
+            # its amount is the sum of forms just before it: a summary form (summary-form)
+            form = make(rng, proj, year, compact, goals)
+        recent.append((kind, year, _main_amount(form)))
+        yield form
+
+
+# summary-form looks up to this many forms either side of a form for a run of forms of its
+# kind and year whose amounts add up to its own, within 100 yuan (its default
+# funds_tolerance): no clean form may be such a sum, whatever the units (the benchmark files
+# them all under one)
+SUMMARY_WINDOW = 15
+SUMMARY_TOLERANCE = 100.0
+
+
+def _main_amount(form: Form) -> float:
+    f = form.funds
+    return (f.requested_total if form.kind == "target_declaration" else f.annual_budget) or 0.0
+
+
+def _sums_a_run(kind: str, year: int, amount: float, recent: deque[tuple[str, int, float]]) -> bool:
+    """Whether a new form (kind, year, amount) after the ``recent`` ones makes a summary:
+    its amount is the sum of ≥ 2 consecutive recent forms of its kind and year, or it ends
+    such a run whose sum is the amount of a recent form before the run."""
+    before = list(recent)
+    for start in range(len(before) - 1):  # the new form as the summary
+        total, run = 0.0, 0
+        for k, y, x in before[start:]:
+            if (k, y) != (kind, year):
+                break
+            total += x
+            run += 1
+            if run >= 2 and abs(total - amount) <= SUMMARY_TOLERANCE:
+                return True
+            if total > amount + SUMMARY_TOLERANCE:
+                break
+    total = amount  # the new form as the last of a run, the summary before the run
+    for s in range(len(before) - 1, 0, -1):
+        k, y, x = before[s]
+        if (k, y) != (kind, year):
+            break
+        total += x
+        for t in range(s):
+            if before[t][:2] == (kind, year) and abs(total - before[t][2]) <= SUMMARY_TOLERANCE:
+                return True
+    return False
 
 
 # ---- goals -------------------------------------------------------------------------------
 
 
-def _goal_text(rng: random.Random, k: str, year: int) -> str:
-    # 3-5 of 20 clauses in random order: two projects of one subject rarely read alike
-    clauses = rng.sample(vocab.GOAL_CLAUSES, rng.randint(3, 5))
-    nums = {"n1": rng.randint(4, 60), "n2": rng.randint(200, 30000), "n3": rng.randint(3, 22)}
-    body = "，".join(c.format(k=k, **nums) for c in clauses)
-    opening = rng.choice(vocab.GOAL_OPENINGS).format(k=k, year=year)
-    return opening + body + "，" + rng.choice(vocab.GOAL_OUTCOMES).format(k=k)
+class _Goals:
+    """Goal texts whose wording (opening, clauses in order, outcome) is no other goal's, nor
+    one clause or the opening away from another's.
+
+    3-5 of 20 clauses in random order make 10^8 wordings, but at 10^5 forms pairs still
+    drew the same one (the birthday bound), and two such goals read alike whatever their
+    subjects ("为进一步做好第62047批水质监测工作，强化部门协同和街镇联动，…" and the same
+    with 第62473批水保监测, 90.3 %): goal-reused-across-projects rightly flags them. So do
+    goals one clause apart when the subjects differ in a character (郊区… / 城区…, a clause
+    more: 90.3 %). A wording is drawn again when it shares a key with an earlier one: the
+    wording itself, it less any one clause (an added, dropped or replaced clause), it with
+    any opening. Draws that keep their wording leave the random stream as it was."""
+
+    TRIES = 200  # past this many draws (a corpus far beyond 10^5 goals) the last one stands
+
+    def __init__(self) -> None:
+        self.used: set[int] = set()  # ints: 10^5 goals' keys in a few tens of MB
+
+    def text(self, rng: random.Random, k: str, year: int) -> str:
+        for _ in range(self.TRIES):
+            picks = rng.sample(range(len(vocab.GOAL_CLAUSES)), rng.randint(3, 5))
+            nums = {"n1": rng.randint(4, 60), "n2": rng.randint(200, 30000), "n3": rng.randint(3, 22)}
+            opening = rng.randrange(len(vocab.GOAL_OPENINGS))
+            outcome = rng.randrange(len(vocab.GOAL_OUTCOMES))
+            keys = _wording_keys(opening, outcome, picks)
+            if self.used.isdisjoint(keys):
+                break
+        self.used.update(keys)
+        body = "，".join(vocab.GOAL_CLAUSES[c].format(k=k, **nums) for c in picks)
+        start = vocab.GOAL_OPENINGS[opening].format(k=k, year=year)
+        return start + body + "，" + vocab.GOAL_OUTCOMES[outcome].format(k=k)
+
+
+def _wording_keys(opening: int, outcome: int, picks: list[int]) -> list[int]:
+    """Ints for a wording, it less each clause (4 or more clauses: 3 stay a wording of their
+    own) and it with any opening; a tag in the low bits keeps the kinds of key apart."""
+    n_open, n_out, n_cl = len(vocab.GOAL_OPENINGS) + 1, len(vocab.GOAL_OUTCOMES), len(vocab.GOAL_CLAUSES)
+
+    def code(o: int, cl: list[int], tag: int) -> int:
+        x = o * n_out + outcome
+        for c in cl:
+            x = x * n_cl + c
+        return (x * 8 + len(cl)) * 2 + tag
+
+    out = [code(opening, picks, 0), code(n_open - 1, picks, 1)]  # n_open - 1: any opening
+    if len(picks) >= 4:
+        out += [code(opening, picks[:i] + picks[i + 1 :], 0) for i in range(len(picks))]
+    return out
 
 
 def _actual_text(rng: random.Random, k: str, year: int) -> str:
@@ -333,7 +421,7 @@ def _compact(specs: list[_Spec]) -> list[_Spec]:
     return out
 
 
-def _self_evaluation(rng: random.Random, p: _Project, year: int, compact: bool = False) -> Form:
+def _self_evaluation(rng: random.Random, p: _Project, year: int, compact: bool, goals: _Goals) -> Form:
     annual = rng.randint(200, 50000) * 100.0  # yuan, whole hundreds: exact in 万元 with 2 decimals
     initial = annual if rng.random() < 0.5 else annual + rng.randint(0, int(annual / 100 * 0.3)) * 100.0
     executed = annual if rng.random() < 0.7 else max(100.0, round(annual * rng.uniform(0.85, 0.999) / 100) * 100.0)
@@ -363,7 +451,7 @@ def _self_evaluation(rng: random.Random, p: _Project, year: int, compact: bool =
             weight=10.0,
             score=funds_score,
         ),
-        goal=Goal(expected=_goal_text(rng, p.key, year), actual=_actual_text(rng, p.key, year)),
+        goal=Goal(expected=goals.text(rng, p.key, year), actual=_actual_text(rng, p.key, year)),
         indicators=inds,
         total_score=total_score,
         total_weight=100.0,
@@ -371,7 +459,7 @@ def _self_evaluation(rng: random.Random, p: _Project, year: int, compact: bool =
     )
 
 
-def _declaration(rng: random.Random, p: _Project, year: int, compact: bool = False) -> Form:
+def _declaration(rng: random.Random, p: _Project, year: int, compact: bool, goals: _Goals) -> Form:
     total = rng.randint(100, 500000) * 100.0
     carry = other = 0.0
     r = rng.random()
@@ -396,6 +484,6 @@ def _declaration(rng: random.Random, p: _Project, year: int, compact: bool = Fal
         start_date=start,
         end_date=end,
         funds=Funds(requested_total=total, fiscal=fiscal, carryover=carry, other=other),
-        goal=Goal(expected=_goal_text(rng, p.key, year), overall=overall),
+        goal=Goal(expected=goals.text(rng, p.key, year), overall=overall),
         indicators=inds,
     )

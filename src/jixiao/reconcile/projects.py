@@ -9,7 +9,8 @@ Record linkage in three steps, as a linkage tool does it:
    grow with n². Inputs small enough (``Settings.exhaustive_pairs``) are scored
    exhaustively all the same.
 2. *Scoring* — features in [0, 1] (name, department, unit, year, amount, shared
-   indicators) combined as a weighted mean of the known ones; a different unit or year
+   indicators; the name and indicators also without their leading qualifiers, see
+   qualifiers.py) combined as a weighted mean of the known ones; a different unit or year
    then scales the score down, because such a pair is another project's whatever the
    name says. Each feature is kept as a reason ("name 0.86", "unit ≠").
 3. *Assignment* — a one-to-one maximum-weight matching over the pairs above the
@@ -27,6 +28,7 @@ from rapidfuzz.distance import Indel
 
 from ..models import Form
 from .normalize import indicator_key, name_similarity, ordinals, org_key, project_key, same_org_key
+from .qualifiers import branching_pieces, leading_pieces
 from .settings import DEFAULT, Settings
 
 
@@ -42,10 +44,21 @@ class FormView:
     amounts: tuple[float, ...]  # declared: (request,); evaluated: (initial, annual)
     indicator_keys: list[str]
     ordinals: frozenset[str]  # 第3批, 二期 … in the name
+    # the leading qualifiers of the name, in order (老城区, 退役军人: see qualifiers.py)
+    qualifiers: tuple[str, ...] = ()
 
     @property
     def name(self) -> str | None:
         return self.form.project_name
+
+    @property
+    def qualifier(self) -> str:
+        return "".join(self.qualifiers)
+
+    @property
+    def core(self) -> str:
+        """The name key without its leading qualifiers: what the name is about."""
+        return self.name_key[len(self.qualifier) :]
 
 
 def view(index: int, form: Form) -> FormView:
@@ -71,6 +84,19 @@ def view(index: int, form: Form) -> FormView:
     )
 
 
+def learn_qualifiers(views: Sequence[FormView], settings: Settings = DEFAULT) -> None:
+    """Give each view its qualifier, learnt from all the names, both sides at once."""
+    pieces = branching_pieces((v.name_key for v in views), settings.qualifier_successors)
+    if not pieces:
+        return
+    found: dict[str, tuple[str, ...]] = {}
+    for v in views:
+        q = found.get(v.name_key)
+        if q is None:
+            q = found[v.name_key] = leading_pieces(v.name_key, pieces)
+        v.qualifiers = q
+
+
 @dataclass(slots=True)
 class Features:
     name: float
@@ -82,6 +108,8 @@ class Features:
     shared: int
     of: int
     score: float
+    # the qualifiers that both names begin with, when what follows them decided the name
+    qualifier: str = ""
 
     def reasons(self) -> list[str]:
         def eq(flag: bool | None) -> str:
@@ -110,6 +138,8 @@ class Features:
             out.append("主管部门不同")
         if self.name < 0.5:
             out.append(f"项目名称差异大（相似度 {self.name:.2f}）")
+            if self.qualifier:
+                out.append(f"名称只在许多项目共有的“{self.qualifier}”上相同")
         if self.amount is not None and self.amount < 0.7:
             out.append(f"金额相差 {1 - self.amount:.0%}")
         if self.indicators is not None and self.indicators < 0.3:
@@ -134,22 +164,42 @@ def _closeness(a: float, b: float) -> float:
 
 
 def _indicator_overlap(d: FormView, e: FormView, settings: Settings) -> tuple[float | None, int, int]:
-    """Share of the smaller indicator set found again in the other (names ≥ similarity cut)."""
-    if not d.indicator_keys or not e.indicator_keys:
+    """Share of the smaller indicator set found again in the other (names ≥ similarity cut).
+
+    The qualifiers both names have are taken out of the indicator names first: the
+    indicators of 老城区退役军人水质监测 and 老城区退役军人空气监测 then differ in their
+    subject, not in a few characters of long names. (A qualifier of one name only may be
+    what tells the projects apart: 法律援助宣传推广 / 农田水利宣传推广.)"""
+    dk, ek = d.indicator_keys, e.indicator_keys
+    if not dk or not ek:
         return None, 0, 0
-    small, big = (d, e) if len(d.indicator_keys) <= len(e.indicator_keys) else (e, d)
+    both = [q for q in d.qualifiers if q in e.qualifiers]
+    if both:
+        dk, ek = _without(dk, both), _without(ek, both)
+    small, big = (dk, ek) if len(dk) <= len(ek) else (ek, dk)
     shared = 0
-    exact = set(big.indicator_keys)  # per pair, not per form: a few candidates each
-    for k in small.indicator_keys:
+    exact = set(big)  # per pair, not per form: a few candidates each
+    for k in small:
         if k in exact or process.extractOne(
             k,
-            big.indicator_keys,
+            big,
             scorer=Indel.normalized_similarity,
             score_cutoff=settings.indicator_overlap_similarity,
         ):
             shared += 1
-    n = len(small.indicator_keys)
+    n = len(small)
     return shared / n, shared, n
+
+
+def _without(keys: list[str], words: list[str]) -> list[str]:
+    out = []
+    for k in keys:
+        for w in words:
+            rest = k.replace(w, "", 1)
+            if len(rest) >= 2:
+                k = rest
+        out.append(k)
+    return out
 
 
 def _flag(x: object, y: object) -> bool | None:
@@ -161,6 +211,16 @@ def _flag(x: object, y: object) -> bool | None:
 def features(d: FormView, e: FormView, settings: Settings = DEFAULT) -> Features:
     df, ef = d.form, e.form
     name = name_similarity(d.name_key, e.name_key)
+    common = ""
+    if d.qualifier or e.qualifier:
+        # qualifiers (an area, a group) say little: what follows them must agree as well
+        rest = name_similarity(d.core, e.core)
+        if rest < name:
+            name = rest
+            shared = 0
+            while shared < min(len(d.qualifiers), len(e.qualifiers)) and d.qualifiers[shared] == e.qualifiers[shared]:
+                shared += 1
+            common = "".join(d.qualifiers[:shared])
     department = same_org_key(d.department_key, e.department_key)
     unit = same_org_key(d.unit_key, e.unit_key)
     year = _flag(df.year, ef.year)
@@ -185,7 +245,7 @@ def features(d: FormView, e: FormView, settings: Settings = DEFAULT) -> Features
         score *= settings.no_shared_indicator_factor
     if d.ordinals and e.ordinals and d.ordinals != e.ordinals:
         score *= settings.ordinal_mismatch_factor
-    return Features(name, department, unit, year, amount, overlap, shared, of, score)
+    return Features(name, department, unit, year, amount, overlap, shared, of, score, common)
 
 
 def candidate_pairs(

@@ -9,7 +9,7 @@ from ..models import Form
 from .assignment import max_weight_matching
 from .indicators import match_indicators
 from .normalize import same_org_key
-from .projects import Features, FormView, candidate_pairs, features, view
+from .projects import Features, FormView, candidate_pairs, features, learn_qualifiers, view
 from .result import Candidate, ProjectPair, ReconcileResult, Unpaired
 from .settings import DEFAULT, Settings
 
@@ -33,6 +33,7 @@ def _reconcile(
 ) -> ReconcileResult:
     dv = [view(i, f) for i, f in enumerate(declared)]
     ev = [view(j, f) for j, f in enumerate(evaluated)]
+    learn_qualifiers([*dv, *ev], s)
     feats: dict[tuple[int, int], Features] = {}
     scored = 0
     for p in candidate_pairs(dv, ev, s):

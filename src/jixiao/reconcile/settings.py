@@ -39,6 +39,9 @@ class Settings:
     no_shared_indicator_name: float = 0.8  # ... when the names are less alike than this
     # names that differ in a batch or phase ordinal (第3批 / 第4批, 一期 / 二期): other projects
     ordinal_mismatch_factor: float = 0.5
+    # a piece that begins names going on in at least this many ways is a qualifier (an
+    # area, a group, a programme), not what the name is about (qualifiers.py)
+    qualifier_successors: int = 5
     # candidate generation: name neighbours looked at outside a form's own unit
     name_neighbours: int = 5
     # below this many declared x evaluated pairs, score them all (no blocking)
