@@ -160,7 +160,7 @@ def _split(cell: str) -> tuple[str, ...] | None:
     m = _PLAIN_SPACED.match(cell)
     if m is not None:  # Chinese words and spaces only (a spaced name, the commonest case)
         first, last = m.groups()
-        if last not in _WORDS and "指标" not in first and "满意度" not in first:  # _maybe_category, inlined
+        if last not in _WORDS and not _maybe_category(first):
             return None  # no value after, no category before: nothing to cut
     return _split_cached(cell)
 
