@@ -30,14 +30,15 @@ from ..values import RESULT_WORDS, is_valueish
 _SPACE = re.compile(r"\s")
 _OPERATOR = re.compile(r"[=≥≤<>＝≧≦]")
 _VALUE_START = frozenset("=≥≤<>＝≧≦0123456789０１２３４５６７８９+-$\\")
-# Whatever _parts can cut, over the cells joined by NUL: a space in a cell; an operator in a
-# cell that starts otherwise; an amount followed by a digit or Chinese; 指标 followed by more
-# text in its cell. A superset of what _parts cuts: it only decides whether to look closer.
-_LINE_HINT = re.compile(
+# Whatever _cell_parts can cut: a space; an operator in a cell that starts otherwise; an
+# amount followed by a digit or Chinese; 指标 followed by more text. A superset of what it
+# cuts: it only decides whether to look closer.
+_CELL_HINT = re.compile(
     r"\s"
-    r"|(?:^|\x00)[^\x00=≥≤<>＝≧≦0-9０-９+\-$\\][^\x00]*?[=≥≤<>＝≧≦]"
+    r"|^[^=≥≤<>＝≧≦0-9０-９+\-$\\].*?[=≥≤<>＝≧≦]"
     r"|\d\.\d{2}(?:\d|\s*[\u4e00-\u9fff])"
-    r"|指标[^\x00]"
+    r"|指标.",
+    re.DOTALL,
 )
 _OPERATOR_SPACE = re.compile(r"([=≥≤<>＝≧≦])\s+")  # '= 100%' is one value
 # a name (no operator in it, some CJK) running straight into an operator and a number
@@ -66,15 +67,16 @@ _CATEGORY_NAMES = sorted((n for n in fw.STANDARD if n.endswith("指标")), key=l
 
 def resplit(cells: list[str]) -> list[str]:
     """``cells`` with each glued cell split into its parts (the list itself when none is)."""
-    joined = "\x00".join(cells)
-    first = _LINE_HINT.search(joined)
-    if first is None:
-        return cells  # most rows: one C-speed scan, no cell looked at
-    # the cells worth a closer look: those a hint ends in
-    suspects = {joined.count("\x00", 0, m.end() - 1) for m in _LINE_HINT.finditer(joined, first.start())}
+    # one cached lookup per cell, at C speed: values, weights and category cells repeat
+    # across the rows of a batch, and most rows have nothing to cut
+    found = list(map(_cell_parts, cells))
+    if not any(found):
+        return cells
     out: list[str] | None = None
-    for n, c in enumerate(cells):
-        parts = _parts(c, n, cells) if n in suspects else None
+    for n, parts in enumerate(found):
+        c = cells[n]
+        if parts is _IF_CATEGORIES:
+            parts = _after_categories(c) if n <= 2 and all(_is_category(x) for x in cells[:n]) else None
         if parts is None:
             if out is not None:
                 out.append(c)
@@ -85,8 +87,15 @@ def resplit(cells: list[str]) -> list[str]:
     return cells if out is None else out
 
 
-def _parts(c: str, n: int, cells: list[str]) -> tuple[str, ...] | None:
-    # cheapest tests first: this runs on every cell of every indicator row
+_IF_CATEGORIES = ("",)  # _cell_parts: the cut depends on the cells before it
+
+
+@lru_cache(maxsize=1 << 15)
+def _cell_parts(c: str) -> tuple[str, ...] | None:
+    """The parts of one cell; ``_IF_CATEGORIES`` when it may be a category glued to what
+    follows, which only the cells before it can tell."""
+    if _CELL_HINT.search(c) is None:
+        return None  # most cells: one C-speed scan
     if c[0] in _VALUE_START:  # a value, an amount or LaTeX
         if _SPACE.search(c):
             return _split(c)  # '10.00  86.93', '5.03 持续提高…'
@@ -99,10 +108,12 @@ def _parts(c: str, n: int, cells: list[str]) -> tuple[str, ...] | None:
         return None
     if _SPACE.search(c) or _OPERATOR.search(c):
         return _split(c)  # '…完成率 ≥95.00(%)', '…及时率=100%'
-    if n <= 2 and "指标" in c and all(_is_category(x) for x in cells[:n]):
-        # in the category columns only: '产出指标数量指标', '时效指标开展及时性'
-        return _glued_categories(c) if c.count("指标") >= 2 else _category_then_name(c)
-    return None
+    return _IF_CATEGORIES if "指标" in c else None
+
+
+def _after_categories(c: str) -> tuple[str, ...] | None:
+    # in the category columns only: '产出指标数量指标', '时效指标开展及时性'
+    return _glued_categories(c) if c.count("指标") >= 2 else _category_then_name(c)
 
 
 def _is_category(cell: str) -> bool:
