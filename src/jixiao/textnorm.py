@@ -93,20 +93,20 @@ def despace(s: str) -> str:
 
 
 @lru_cache(maxsize=1 << 18)
-def _clean(s: str) -> str | None:
-    out = despace(delatex(strip_tags(fold(s))))
-    return out or None
-
-
 def clean(s: str | None) -> str | None:
     """A cell as a value for names and goal texts: markup gone, digits folded, no spaces.
 
     The gold labels remove all whitespace (vertical cells print as '可持 续影 响指 标';
-    '1. 通过培训' becomes '1.通过培训'), so we do the same.
+    '1. 通过培训' becomes '1.通过培训'), so we do the same. Cached directly (no wrapper
+    frame, None included): it runs on every name, goal and reason of a batch.
     """
     if s is None:
         return None
-    return _clean(s)
+    out = despace(delatex(strip_tags(fold(s))))
+    return out or None
+
+
+_clean = clean
 
 
 @lru_cache(maxsize=1 << 17)

@@ -70,17 +70,18 @@ def normalise_unit(unit: str | None) -> str | None:
     return u or None
 
 
+@lru_cache(maxsize=1 << 17)
 def parse_value(raw: str | None) -> Value | None:
-    """A Value for a cell, or None when the cell is empty or a placeholder ('-', '/')."""
+    """A Value for a cell, or None when the cell is empty or a placeholder ('-', '/').
+
+    Cached: Value is frozen, so one parsed instance is shared by every cell that reads the
+    same ('≥95%', '=100%' recur in every form)."""
     if raw is None:
         return None
-    raw = raw.strip()
-    return _value(raw)
+    return _value(raw.strip())
 
 
-@lru_cache(maxsize=1 << 17)
 def _value(raw: str) -> Value | None:
-    # Value is frozen, so one parsed instance can be shared by every cell that reads the same
     parsed = _parse(raw)
     if parsed is None:
         return None
