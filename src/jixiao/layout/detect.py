@@ -55,9 +55,13 @@ def classify(lines: list[str]) -> str:
         return "pdf"
     if single >= 0.4 * n:
         return "ocr"
-    glued = sum(_is_glued(ln.strip()) for ln in body if not _INNER_SINGLE.search(ln.strip()))
-    if glued >= 0.3 * max(solo, 1):
-        return "run-together"
+    need, glued = 0.3 * max(solo, 1), 0
+    for ln in body:  # counted until there are enough: cutting a line into atoms is not cheap
+        s = ln.strip()
+        if not _INNER_SINGLE.search(s) and _is_glued(s):
+            glued += 1
+            if glued >= need:
+                return "run-together"
     return "cell-per-line"
 
 

@@ -18,7 +18,12 @@ from ..textnorm import fold_all
 from ..values import RESULT_WORDS
 from .vocab import DATE_RE, EMPTY_SCAFFOLD, LABEL_KIND, LABELS_BY_LEN, OPS, SCAFFOLD, UNITS
 
-_LABEL_RE = re.compile("|".join(re.escape(w) for w in LABELS_BY_LEN if len(w) >= 2))
+# the labels by their first character, longest first: a regex of the few that can start at a
+# position instead of one of them all (this is tried at most positions of a glued text)
+_LABELS_AT: dict[str, re.Pattern[str]] = {
+    first: re.compile("|".join(re.escape(w) for w in LABELS_BY_LEN if len(w) >= 2 and w[0] == first))
+    for first in {w[0] for w in LABELS_BY_LEN if len(w) >= 2}
+}
 _OP_CLASS = re.escape(OPS)
 # an operator, a number, and what may follow it as a unit
 _VALUE_HEAD = re.compile(rf"[{_OP_CLASS}]\s*-?\d|(?<![\d.,])\d")
@@ -29,6 +34,11 @@ _PER = re.compile(r"/[\u4e00-\u9fff]{1,3}(?:[(（][\u4e00-\u9fff]{1,2}[)）])?")
 _POINTS_AFTER = re.compile(r"\s*[(（]\s*\d+(?:\.\d+)?\s*(?:[-~～—]\s*\d+\s*)?分?\s*[)）]\s*分?")
 _RUN = re.compile(r"-?\d[\d.,]*(?<![.,])")
 _DASHES = "-—/–"
+_CLOSE = re.compile(r"[)）]")
+_DIGIT = re.compile(r"\d")
+# UNITS in their order (longest first), so a match is the unit the loop over them would find
+_UNIT = re.compile("|".join(map(re.escape, UNITS)))
+_UNIT_NOT_PERCENT = re.compile("|".join(re.escape(u) for u in UNITS if u[0] != "%"))
 _YEAR_PAREN = re.compile(r"[(（]\s*(?:19|20)\d{2}\s*年度?\s*[)）]")
 
 
@@ -44,18 +54,18 @@ def _unit_at(s: str, i: int) -> int:
     if i >= len(s):
         return i
     if s[i] in "(（":
-        close = re.compile(r"[)）]").search(s, i)
-        if close and close.start() - i <= 9 and not re.search(r"\d", s[i : close.start()]):
+        close = _CLOSE.search(s, i)
+        if close and close.start() - i <= 9 and not _DIGIT.search(s, i, close.start()):
             return close.end()
         return i
-    for u in UNITS:
-        if s.startswith(u, i):
-            end = i + len(u)
-            if end < len(s) - 1 and s[end] == "/" and _CJK.match(s, end + 1):  # '元/次', '万元/户'
-                per = next((x for x in UNITS if s.startswith(x, end + 1) and x[0] != "%"), s[end + 1])
-                return end + 1 + len(per)
-            return end
-    return i
+    m = _UNIT.match(s, i)  # the first of UNITS (longest first) that starts at i
+    if m is None:
+        return i
+    end = m.end()
+    if end < len(s) - 1 and s[end] == "/" and _CJK.match(s, end + 1):  # '元/次', '万元/户'
+        per = _UNIT_NOT_PERCENT.match(s, end + 1)
+        return end + 1 + (len(per.group(0)) if per else 1)
+    return end
 
 
 # characters that may start something: a label's first character, a digit, an operator, a
@@ -65,7 +75,8 @@ _PLAIN = re.compile("[^" + re.escape(_STARTS) + "]+")
 
 
 def _label_at(s: str, i: int) -> str | None:
-    m = _LABEL_RE.match(s, i)
+    r = _LABELS_AT.get(s[i]) if i < len(s) else None
+    m = r.match(s, i) if r is not None else None
     return m.group(0) if m else None
 
 
@@ -219,8 +230,34 @@ def _best_split(blob: str, k: int, roles: tuple[str, ...]) -> tuple[str, ...] | 
 
 def _splits(blob: str, k: int, start: int, budget: int) -> list[list[str]]:
     """Every way to cut blob[start:] into k pieces that read as numbers (at most ``budget``)."""
+    ends: dict[int, list[int]] = {}  # the ends of the pieces that can start at a position
+    can: dict[tuple[int, int], bool] = {}  # (position, r): the rest cuts into r pieces
+
+    def piece_ends(pos: int) -> list[int]:
+        found = ends.get(pos)
+        if found is None:
+            found = ends[pos] = []
+            for end in range(pos + 1, len(blob)):
+                piece = blob[pos:end]
+                if not _PIECE.match(piece):
+                    if "." in piece and len(piece.split(".")[1]) > 2:
+                        break
+                    continue
+                found.append(end)
+        return found
+
+    def cuts(pos: int, r: int) -> bool:
+        if r == 1:
+            return bool(_PIECE.match(blob[pos:]))
+        hit = can.get((pos, r))
+        if hit is None:
+            hit = can[(pos, r)] = any(cuts(end, r - 1) for end in piece_ends(pos))
+        return hit
+
+    # depth first, a piece pushed only when the rest can still be cut: the paths that lead
+    # nowhere (most of them, in a long run of digits) are never walked
     out: list[list[str]] = []
-    stack: list[tuple[int, list[str]]] = [(start, [])]
+    stack: list[tuple[int, list[str]]] = [(start, [])] if k == 1 or cuts(start, k) else []
     steps = 0
     while stack and len(out) < budget and steps < 4 * budget:  # bounded whatever the blob
         steps += 1
@@ -230,13 +267,10 @@ def _splits(blob: str, k: int, start: int, budget: int) -> list[list[str]]:
             if last and _PIECE.match(last):
                 out.append([*parts, last])
             continue
-        for end in range(pos + 1, len(blob)):
-            piece = blob[pos:end]
-            if not _PIECE.match(piece):
-                if "." in piece and len(piece.split(".")[1]) > 2:
-                    break
-                continue
-            stack.append((end, [*parts, piece]))
+        rest = k - len(parts) - 1
+        for end in piece_ends(pos):
+            if cuts(end, rest):
+                stack.append((end, [*parts, blob[pos:end]]))
     return out
 
 

@@ -62,13 +62,25 @@ def html_rows(lines: list[str]) -> list[Row]:
 
 def _clean(parts: list[str]) -> str:
     """Cell text on one line: breaks joined as ``join_wrapped`` does, whitespace collapsed."""
-    return " ".join(cell_text("".join(parts).replace("\xa0", " ")).split())
+    text = "".join(parts)
+    if _NEEDS_CLEAN.search(text) is None:
+        return text  # no whitespace or control character: nothing to join or collapse
+    return " ".join(cell_text(text.replace("\xa0", " ")).split())
+
+
+_NEEDS_CLEAN = re.compile(r"[\s\x00-\x1f\x7f\xa0]")
 
 
 def _span(value: str | None, cap: int, zero: int) -> int:
     """A colspan/rowspan as browsers read it (leading digits), capped; ``zero`` stands for 0."""
+    if value is None:
+        return 1
+    value = value.strip()
+    if value.isascii() and value.isdigit():  # the common case: a plain number
+        n = int(value[:6])
+        return zero if n == 0 else min(n, cap)
     digits = ""
-    for ch in (value or "").strip():
+    for ch in value:
         if not ch.isdigit():
             break
         digits += ch
@@ -142,7 +154,9 @@ class _TableParser(HTMLParser):
         return self.tables[-1].cell if self.tables else None
 
     def flush_text(self) -> None:
-        text = _clean(self.text)
+        joined = "".join(self.text)
+        # the whitespace between tags (most runs outside cells) cleans to nothing
+        text = _clean([joined]) if joined and not joined.isspace() else ""
         if text and self.text_line is not None:
             self.rows.append((self.text_line, [text]))
         self.text = []
@@ -205,6 +219,12 @@ class _TableParser(HTMLParser):
         cell = self._open_cell()
         if cell is not None:
             cell.append(data)
+            return
+        if not self.in_paragraph and data.isspace():  # between tags: ends the text run, if any
+            if "\n" in data:
+                self.flush_text()
+                data = data.rsplit("\n", 1)[1]
+            self.text.append(data)
             return
         first_line = self.getpos()[0]
         for offset, piece in enumerate(data.split("\n")):

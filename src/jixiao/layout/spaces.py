@@ -47,7 +47,7 @@ def _char_width(ch: str) -> int:
 def width(s: str) -> int:
     if s.isascii():
         return len(s)
-    return sum(_char_width(c) for c in s)
+    return sum(map(_char_width, s))
 
 
 def spans(line: str) -> list[Span]:

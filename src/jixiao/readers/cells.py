@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 
 _BREAKS = re.compile(r"[ \t]*(?:\r\n|\r|\n|\u2028|\u2029|\x0b)[ \t]*")
+_ANY_BREAK = re.compile(r"[\r\n\u2028\u2029\x0b]")
 _CTRL = re.compile(r"[\x00-\x08\x0c\x0e-\x1f\x7f]")
 
 
@@ -21,6 +22,8 @@ def join_wrapped(text: str) -> str:
     """A cell's text on one line. A line break inside a cell is where the writer (or the
     PDF's layout) wrapped: CJK and numbers continue without a space (``=956.00(元/`` +
     ``家)``); only two Latin words get one."""
+    if _ANY_BREAK.search(text) is None:
+        return text  # most cells: on one line already
     parts = [p for p in _BREAKS.split(text)]
     out = ""
     for p in parts:
