@@ -106,15 +106,12 @@ def clean(s: str | None) -> str | None:
     return out or None
 
 
-_clean = clean
-
-
 @lru_cache(maxsize=1 << 17)
 def key(s: str | None) -> str:
     """A comparison key: ``clean`` plus brackets/colons folded.
 
     Cached directly (no wrapper frame): it runs millions of times on a large batch."""
-    return fold_all(_clean(s) or "") if s else ""
+    return fold_all(clean(s) or "") if s else ""
 
 
 # key() shortens a cell only by removing whitespace, markup, LaTeX and zero-width marks
