@@ -460,14 +460,20 @@ class _Builder:
         nxt = self.peek()
         if self.roles == ["target"] and len(text) >= 16 and nxt is not None and nxt.kind == "value":
             # a declaration: '…覆盖面扩大' + '群众对…知晓率' glued, the value after is the second's
+            # the longest word, and of words as long the one that ends latest ('…规范化程度提高'
+            # + '群众对…': 提高, not 规范): never the order a set happens to iterate in
+            cuts = []
             for word in QUALITATIVE_BY_LEN:
                 at = text.rfind(word)
                 rest = len(text) - at - len(word)
                 # both parts name-long: a word inside a project's name ('…耕地提升单位成本') is no cut
                 if at >= 8 and rest >= 8 and not is_wording(text[at + len(word) :][:2]):
-                    name_tok.text = text[: at + len(word)]
-                    self.toks.insert(self.i, Tok(text[at + len(word) :], name_tok.no, "text", glued=True))
-                    return
+                    cuts.append((len(word), at + len(word)))
+            if cuts:
+                end = max(cuts)[1]
+                name_tok.text = text[:end]
+                self.toks.insert(self.i, Tok(text[end:], name_tok.no, "text", glued=True))
+                return
 
     def _sign_tail(self, name_tok: Tok, roles: list[str], row: _Row) -> dict[str, str]:
         """'…单位成本定量反向' glued: the 指标性质 and 指标方向 words off the name's end."""
