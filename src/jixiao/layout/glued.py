@@ -202,6 +202,8 @@ def _inside_word(buf: str) -> bool:
 
 # ---- several numbers run together ------------------------------------------------------------
 
+_GROUPED = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+_TWO_DECIMALS = re.compile(r"\.\d\d$")
 _PIECE = re.compile(r"^(?:0|[1-9]\d*)(?:\.\d{1,2})?$|^0\.\d{1,2}$")
 
 
@@ -211,7 +213,7 @@ def split_numbers(blob: str, k: int, roles: tuple[str, ...] = ()) -> list[str] |
     Roles (weight, score, rate, amount) rank the candidates: a score not above its weight,
     a rate not above 100, amounts with two decimals."""
     if k <= 1:
-        return [blob] if _PIECE.match(blob) or re.fullmatch(r"\d+(?:,\d{3})*(?:\.\d+)?", blob) else None
+        return [blob] if _PIECE.match(blob) or _GROUPED.fullmatch(blob) else None
     if len(blob) > 64 or k > 12:
         return None
     best = _best_split(blob, k, roles)
@@ -292,7 +294,7 @@ def _cost(parts: list[str], roles: tuple[str, ...]) -> float:
     for role, p, v in zip(roles, parts, nums):
         if role in ("weight", "total_weight") and ("." in p or v > 100):
             cost += 2
-        if role == "amount" and not re.search(r"\.\d\d$", p):
+        if role == "amount" and not _TWO_DECIMALS.search(p):
             cost += 1
     if not roles:
         cost += abs(len(parts[0]) - len(parts[-1])) * 0.1

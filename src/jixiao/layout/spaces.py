@@ -60,8 +60,10 @@ def _wide_bmp() -> re.Pattern[str]:
     return re.compile("[" + "".join(ranges) + "]")
 
 
+@lru_cache(maxsize=1 << 14)
 def width(s: str) -> int:
-    """Display columns: 2 for a wide character, 1 for any other."""
+    """Display columns: 2 for a wide character, 1 for any other. Cached: most pieces of a
+    spaced line recur (amounts, labels, '-')."""
     if s.isascii():
         return len(s)
     if max(s) < "\U00010000":  # the BMP (every form's text): one C-speed pass
@@ -69,12 +71,15 @@ def width(s: str) -> int:
     return sum(map(_char_width, s))
 
 
+_GAPS = re.compile(r"(\u3000+|[ \t]{2,})")
+
+
 def spans(line: str) -> list[Span]:
     """The cells of a line parted by runs of spaces, with their display columns."""
     out: list[Span] = []
     col = 0
     pos = 0
-    for piece in re.split(r"(\u3000+|[ \t]{2,})", line.rstrip()):
+    for piece in _GAPS.split(line.rstrip()):
         if not piece:
             continue
         if _RUN.fullmatch(piece) or piece.isspace():

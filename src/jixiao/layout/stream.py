@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 
 from ..values import RESULT_WORDS
@@ -49,7 +50,13 @@ class Tok:
     more: tuple[int, ...] = ()  # further source lines (a label split over two lines)
 
 
+_NUMBER = re.compile(r"-?\d+(?:,\d{3})*(?:\.\d+)?")
+_TWO_DECIMALS = re.compile(r"\.\d\d$")
+
+
+@lru_cache(maxsize=1 << 15)
 def classify(text: str) -> str:
+    """The kind of one token (cached: labels, amounts and dashes recur in every form)."""
     t = text.strip()
     if not t:
         return "empty"
@@ -60,7 +67,7 @@ def classify(text: str) -> str:
         return "dash"
     if is_op(t):
         return "op"
-    if re.fullmatch(r"-?\d+(?:,\d{3})*(?:\.\d+)?", t):
+    if _NUMBER.fullmatch(t):
         return "number"
     if is_value_shape(t):
         return "value"
@@ -642,7 +649,7 @@ def _alloc_cost(pieces: list[list[str]], roles: list[str]) -> float:
     flat = [p for ps in pieces for p in ps]
     cost = 0.0
     for role, p in zip(roles, flat):
-        if role == "amount" and not re.search(r"\.\d\d$", p) and p not in ("-", "—"):
+        if role == "amount" and not _TWO_DECIMALS.search(p) and p not in ("-", "—"):
             cost += 1
         if role == "rate" and not p.endswith("%") and "%" in "".join(flat):
             cost += 1

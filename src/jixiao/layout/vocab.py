@@ -122,6 +122,10 @@ UNIT_RE = r"(?:%|百分比|‰|[(（][^()（）\d]{1,8}[)）]|[^\d\s" + OPS + r"
 VALUE_RE = re.compile(rf"[{OPS}]?\s*-?{_NUM}")
 
 
+_VALUE_SHAPE = re.compile(rf"[{OPS}]?\s*-?{_NUM}\s*(?P<unit>.*)")
+_DIGIT = re.compile(r"\d")
+
+
 @lru_cache(maxsize=1 << 15)
 def is_value_shape(cell: str) -> bool:
     """A cell that reads as a value: a number with an operator or a unit, a date, a rate."""
@@ -130,11 +134,11 @@ def is_value_shape(cell: str) -> bool:
         return False
     if DATE_RE.fullmatch(s):
         return True
-    m = re.fullmatch(rf"[{OPS}]?\s*-?{_NUM}\s*(?P<unit>.*)", s)
+    m = _VALUE_SHAPE.fullmatch(s)
     if not m:
         return False
     unit = m.group("unit")
-    return len(unit) <= 8 and not re.search(r"\d", unit)
+    return len(unit) <= 8 and not _DIGIT.search(unit)
 
 
 def is_op(cell: str) -> bool:
