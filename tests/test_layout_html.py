@@ -211,3 +211,25 @@ def test_random_tag_soup_never_raises() -> None:
             assert 1 <= line <= len(lines)
             assert cells and cells[-1]
             assert all("\t" not in c and "\n" not in c and c == c.strip() for c in cells)
+
+
+def test_plain_tag_fast_path_reads_as_the_standard_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plain tags skip HTMLParser's general tag parsing; the rows must not change."""
+    import re
+
+    import jixiao.layout.html as html_mod
+    from jixiao.evaluation.generate import generate_forms
+    from jixiao.evaluation.layouts_render import render_documents
+
+    rng = random.Random(11)
+    bits = ['<td rowspan="2">', '<td colspan="3">', "<td>", "</td>", "<tr>", "</tr>", "<table>", "</table>",
+            "<p>", "</p>", "<br>", '<p style="x">', "<script>", "<td>x</script>", "</script>", "文本", "\n", " ",
+            '<td class="">', "<TD>", '<td rowspan="0">', "&amp;", '<td title="a&amp;b">']  # fmt: skip
+    texts = [(text.split("\n")) for text, _ in render_documents(generate_forms(8, seed=2), "html", seed=2, noise=0.3)]
+    texts.append(FIXTURE.read_text(encoding="utf-8").splitlines())
+    texts += ["".join(rng.choice(bits) for _ in range(rng.randint(0, 80))).split("\n") for _ in range(300)]
+    fast = [html_rows(lines) for lines in texts]
+    never = re.compile(r"(?!)")
+    monkeypatch.setattr(html_mod, "_PLAIN_START", never)
+    monkeypatch.setattr(html_mod, "_PLAIN_END", never)
+    assert [html_rows(lines) for lines in texts] == fast

@@ -22,6 +22,10 @@ MAX_ROWSPAN = 1000
 MAX_COLUMNS = 500  # a table wider than this is hostile: its further cells are dropped
 
 _PROBE = re.compile(r"<(?:table|tr|td|th)", re.IGNORECASE)
+# a start tag in lower case whose attributes are all name="value" with nothing to unescape
+_PLAIN_START = re.compile(r'<([a-z][a-z0-9]*)((?: [a-z]+="[^"<>&]*")*)>')
+_PLAIN_ATTR = re.compile(r' ([a-z]+)="([^"]*)"')
+_PLAIN_END = re.compile(r"</([a-z][a-z0-9]*)>")
 _SKIP = frozenset({"script", "style", "noscript", "template"})
 # Tags that end a run of text: outside a cell each run is a row, inside a cell a line break.
 _BLOCKS = frozenset(
@@ -144,6 +148,26 @@ class _TableParser(HTMLParser):
         self.in_paragraph = False
         self.text: list[str] = []  # the run of text outside cells, and the line it starts
         self.text_line: int | None = None
+
+    # Plain tags ('<td>', '<td rowspan="2">', '</tr>': nearly every tag of a pasted table)
+    # are taken here at the cost of one regex match; anything else goes the standard way.
+    # What the handlers get is what HTMLParser would give them.
+    def parse_starttag(self, i: int) -> int:
+        m = _PLAIN_START.match(self.rawdata, i)
+        if m is None or m.group(1) in self.CDATA_CONTENT_ELEMENTS:
+            return super().parse_starttag(i)
+        self.lasttag = tag = m.group(1)
+        self._HTMLParser__starttag_text = m.group(0)  # type: ignore[attr-defined]
+        self.handle_starttag(tag, _PLAIN_ATTR.findall(m.group(2)) if m.group(2) else [])
+        return m.end()
+
+    def parse_endtag(self, i: int) -> int:
+        m = _PLAIN_END.match(self.rawdata, i)
+        if m is None or self.cdata_elem is not None:
+            return super().parse_endtag(i)
+        self.handle_endtag(m.group(1))
+        self.clear_cdata_mode()
+        return m.end()
 
     def _table(self) -> _Table:
         if not self.tables:  # a <tr> or <td> without <table>
