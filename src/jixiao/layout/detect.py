@@ -46,8 +46,11 @@ def classify(lines: list[str]) -> str:
         return "pipes"
     if any(is_long_form_line(ln) for ln in body):
         return "one-line"
-    multi = sum(bool(_INNER_RUN.search(ln.strip())) for ln in body)
-    single = sum(bool(_INNER_SINGLE.search(ln.strip())) and not _INNER_RUN.search(ln.strip()) for ln in body)
+    # both patterns need a non-space on each side, so stripping the line changes no match
+    runs = list(map(_INNER_RUN.search, body))
+    singles = list(map(_INNER_SINGLE.search, body))
+    multi = n - runs.count(None)
+    single = sum(1 for r, s1 in zip(runs, singles) if s1 is not None and r is None)
     solo = n - multi - single
     if multi >= 0.25 * n:
         return "spaces"
@@ -56,9 +59,8 @@ def classify(lines: list[str]) -> str:
     if single >= 0.4 * n:
         return "ocr"
     need, glued = 0.3 * max(solo, 1), 0
-    for ln in body:  # counted until there are enough: cutting a line into atoms is not cheap
-        s = ln.strip()
-        if not _INNER_SINGLE.search(s) and _is_glued(s):
+    for ln, s1 in zip(body, singles):  # counted until there are enough: cutting into atoms is not cheap
+        if s1 is None and _is_glued(ln.strip()):
             glued += 1
             if glued >= need:
                 return "run-together"
