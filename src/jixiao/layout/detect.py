@@ -58,12 +58,19 @@ def classify(lines: list[str]) -> str:
         return "pdf"
     if single >= 0.4 * n:
         return "ocr"
+    # counted until the answer is sure either way: cutting a line into atoms is not cheap
     need, glued = 0.3 * max(solo, 1), 0
-    for ln, s1 in zip(body, singles):  # counted until there are enough: cutting into atoms is not cheap
-        if s1 is None and _is_glued(ln.strip()):
+    left = singles.count(None)  # the lines that may still be glued
+    for ln, s1 in zip(body, singles):
+        if s1 is not None:
+            continue
+        left -= 1
+        if _is_glued(ln.strip()):
             glued += 1
             if glued >= need:
                 return "run-together"
+        elif glued + left < need:
+            break
     return "cell-per-line"
 
 
