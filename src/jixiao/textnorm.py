@@ -31,7 +31,7 @@ _FOLD = str.maketrans(
     }
 )
 # Brackets and colons also folded, for parsing values and labels only.
-_FOLD_ALL = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ",", "【": "[", "】": "]"})
+_FOLD_ALL_PAIRS = (("（", "("), ("）", ")"), ("：", ":"), ("，", ","), ("【", "["), ("】", "]"))
 
 _LATEX = [
     (re.compile(r"\\(?:geq|geqslant|ge)\b\s*"), "≥"),
@@ -71,7 +71,13 @@ def fold(s: str) -> str:
 def fold_all(s: str) -> str:
     """``fold`` plus brackets and colons: for parsing values and matching labels."""
     s = fold(s)
-    return s.translate(_FOLD_ALL) if _NEEDS_FOLD_ALL.search(s) else s
+    if _NEEDS_FOLD_ALL.search(s) is None:
+        return s
+    # six characters: a C-speed replace each beats translate's per-character table lookups
+    for full, half in _FOLD_ALL_PAIRS:
+        if full in s:
+            s = s.replace(full, half)
+    return s
 
 
 def delatex(s: str) -> str:
