@@ -97,10 +97,13 @@ def atoms(text: str, *, labels: bool = True) -> list[Atom]:
             buf = ""
 
     wording = False  # after a header or goal label: text up to the next label, no values
+    labels_at = _LABELS_AT.get if labels else {}.get  # (inlined _label_at: this runs per position)
     while i < len(s):
         ch = s[i]
-        if labels:
-            lab = _label_at(s, i)
+        r = labels_at(ch)
+        if r is not None:
+            found = r.match(s, i)
+            lab = found.group(0) if found else None
             if (
                 lab is not None
                 and (
@@ -126,7 +129,7 @@ def atoms(text: str, *, labels: bool = True) -> list[Atom]:
                 continue
         if buf and ch == "指" and not wording and _SCAFFOLD_AT.match(s, i):
             flush()  # '指标2：' starts a row: what ran before it is the last row's reason
-        if buf.endswith(("……", "...")) and ch not in "….":
+        if buf[-1:] in ("…", ".") and buf.endswith(("……", "...")) and ch not in "….":
             flush()  # '……' is a blank template row of its own
         y = _YEAR_PAREN.match(s, i) if not buf and not out else None
         if y is not None:
