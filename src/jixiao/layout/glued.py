@@ -16,7 +16,7 @@ from functools import lru_cache
 from .. import framework as fw
 from ..textnorm import fold_all
 from ..values import RESULT_WORDS
-from .vocab import DATE_RE, EMPTY_SCAFFOLD, LABEL_KIND, LABELS_BY_LEN, OPS, SCAFFOLD, UNITS
+from .vocab import DATE_RE, DIGIT, EMPTY_SCAFFOLD, LABEL_KIND, LABELS_BY_LEN, NUM, OPS, SCAFFOLD, TWO_DECIMALS, UNITS
 
 # the labels by their first character, longest first: a regex of the few that can start at a
 # position instead of one of them all (this is tried at most positions of a glued text)
@@ -35,7 +35,6 @@ _POINTS_AFTER = re.compile(r"\s*[(（]\s*\d+(?:\.\d+)?\s*(?:[-~～—]\s*\d+\s*)
 _RUN = re.compile(r"-?\d[\d.,]*(?<![.,])")
 _DASHES = "-—/–"
 _CLOSE = re.compile(r"[)）]")
-_DIGIT = re.compile(r"\d")
 # UNITS in their order (longest first), so a match is the unit the loop over them would find
 _UNIT = re.compile("|".join(map(re.escape, UNITS)))
 _UNIT_NOT_PERCENT = re.compile("|".join(re.escape(u) for u in UNITS if u[0] != "%"))
@@ -55,7 +54,7 @@ def _unit_at(s: str, i: int) -> int:
         return i
     if s[i] in "(（":
         close = _CLOSE.search(s, i)
-        if close and close.start() - i <= 9 and not _DIGIT.search(s, i, close.start()):
+        if close and close.start() - i <= 9 and not DIGIT.search(s, i, close.start()):
             return close.end()
         return i
     m = _UNIT.match(s, i)  # the first of UNITS (longest first) that starts at i
@@ -97,13 +96,10 @@ def atoms(text: str, *, labels: bool = True) -> list[Atom]:
             buf = ""
 
     wording = False  # after a header or goal label: text up to the next label, no values
-    labels_at = _LABELS_AT.get if labels else {}.get  # (inlined _label_at: this runs per position)
     while i < len(s):
         ch = s[i]
-        r = labels_at(ch)
-        if r is not None:
-            found = r.match(s, i)
-            lab = found.group(0) if found else None
+        if labels:
+            lab = _label_at(s, i)
             if (
                 lab is not None
                 and (
@@ -205,8 +201,7 @@ def _inside_word(buf: str) -> bool:
 
 # ---- several numbers run together ------------------------------------------------------------
 
-_GROUPED = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
-_TWO_DECIMALS = re.compile(r"\.\d\d$")
+_GROUPED = re.compile(NUM)
 _PIECE = re.compile(r"^(?:0|[1-9]\d*)(?:\.\d{1,2})?$|^0\.\d{1,2}$")
 
 
@@ -297,7 +292,7 @@ def _cost(parts: list[str], roles: tuple[str, ...]) -> float:
     for role, p, v in zip(roles, parts, nums):
         if role in ("weight", "total_weight") and ("." in p or v > 100):
             cost += 2
-        if role == "amount" and not _TWO_DECIMALS.search(p):
+        if role == "amount" and not TWO_DECIMALS.search(p):
             cost += 1
     if not roles:
         cost += abs(len(parts[0]) - len(parts[-1])) * 0.1

@@ -30,23 +30,25 @@ from ..values import RESULT_WORDS, is_valueish
 _SPACE = re.compile(r"\s")
 _OPERATOR = re.compile(r"[=≥≤<>＝≧≦]")
 _VALUE_START = frozenset("=≥≤<>＝≧≦0123456789０１２３４５６７８９+-$\\")
-# Whatever _cell_parts can cut: a space; an operator in a cell that starts otherwise; an
-# amount followed by a digit or Chinese; 指标 followed by more text. A superset of what it
-# cuts: it only decides whether to look closer. _LINE_HINT is the same over the cells
-# joined by NUL: one C-speed scan rules out most rows before any cell is looked at.
-_CELL_HINT = re.compile(
-    r"\s"
-    r"|^[^=≥≤<>＝≧≦0-9０-９+\-$\\].*?[=≥≤<>＝≧≦]"
-    r"|\d\.\d{2}(?:\d|\s*[\u4e00-\u9fff])"
-    r"|指标.",
-    re.DOTALL,
-)
-_LINE_HINT = re.compile(
-    r"\s"
-    r"|(?:^|\x00)[^\x00=≥≤<>＝≧≦0-9０-９+\-$\\][^\x00]*?[=≥≤<>＝≧≦]"
-    r"|\d\.\d{2}(?:\d|\s*[\u4e00-\u9fff])"
-    r"|指标[^\x00]"
-)
+
+
+def _hint(cell_start: str, sep: str) -> re.Pattern[str]:
+    """Whatever _cell_parts can cut: a space; an operator in a cell that starts otherwise; an
+    amount followed by a digit or Chinese; 指标 followed by more text. A superset of what it
+    cuts: it only decides whether to look closer. ``cell_start`` matches where a cell starts,
+    ``sep`` is the character between cells (none for one cell, NUL for a joined row)."""
+    other = rf"[^{sep}]" if sep else r"[\s\S]"  # any character of the same cell
+    return re.compile(
+        r"\s"
+        rf"|{cell_start}[^{sep}=≥≤<>＝≧≦0-9０-９+\-$\\]{other}*?[=≥≤<>＝≧≦]"
+        r"|\d\.\d{2}(?:\d|\s*[\u4e00-\u9fff])"
+        rf"|指标{other}"
+    )
+
+
+# one cell; and a row's cells joined by NUL: one C-speed scan rules out most rows at once
+_CELL_HINT = _hint("^", "")
+_LINE_HINT = _hint(r"(?:^|\x00)", r"\x00")
 _OPERATOR_SPACE = re.compile(r"([=≥≤<>＝≧≦])\s+")  # '= 100%' is one value
 # a name (no operator in it, some CJK) running straight into an operator and a number
 _GLUED = re.compile(

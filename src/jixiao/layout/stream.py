@@ -21,8 +21,10 @@ from .grid import Line
 from .resplit import QUALITATIVE_BY_LEN, is_wording, trailing_qualitative
 from .vocab import (
     EMPTY_SCAFFOLD,
+    NUM,
     POINTS_ONLY,
     SCAFFOLD,
+    TWO_DECIMALS,
     VERTICAL_PIECES,
     column_roles,
     is_op,
@@ -50,8 +52,7 @@ class Tok:
     more: tuple[int, ...] = ()  # further source lines (a label split over two lines)
 
 
-_NUMBER = re.compile(r"-?\d+(?:,\d{3})*(?:\.\d+)?")
-_TWO_DECIMALS = re.compile(r"\.\d\d$")
+_NUMBER = re.compile(rf"-?{NUM}")
 
 
 @lru_cache(maxsize=1 << 15)
@@ -649,7 +650,7 @@ def _alloc_cost(pieces: list[list[str]], roles: list[str]) -> float:
     flat = [p for ps in pieces for p in ps]
     cost = 0.0
     for role, p in zip(roles, flat):
-        if role == "amount" and not _TWO_DECIMALS.search(p) and p not in ("-", "—"):
+        if role == "amount" and not TWO_DECIMALS.search(p) and p not in ("-", "—"):
             cost += 1
         if role == "rate" and not p.endswith("%") and "%" in "".join(flat):
             cost += 1

@@ -111,7 +111,7 @@ _UNIT_PAREN = re.compile(r"^\((?:万元|元|万兀|万)\)$")
 # ---- value shapes --------------------------------------------------------------------------
 
 OPS = "≥≤=<>≧≦＝＞＜"
-_NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
+NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"  # a number, thousands grouped or not
 # a date or a deadline ('2023年11月底前', '2022年9月', '2024.01-2024.12', '2024年3月1日')
 DATE_RE = re.compile(
     r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?(?:底前|底|前|以前|之前|末)?"
@@ -119,11 +119,12 @@ DATE_RE = re.compile(
 )
 # units a value may carry: % or a short run of CJK / '/' / brackets ('元/公里', '台(套)', '万平方米')
 UNIT_RE = r"(?:%|百分比|‰|[(（][^()（）\d]{1,8}[)）]|[^\d\s" + OPS + r"%()（）,，:：;；。、]{1,6}?)"
-VALUE_RE = re.compile(rf"[{OPS}]?\s*-?{_NUM}")
+VALUE_RE = re.compile(rf"[{OPS}]?\s*-?{NUM}")
 
 
-_VALUE_SHAPE = re.compile(rf"[{OPS}]?\s*-?{_NUM}\s*(?P<unit>.*)")
-_DIGIT = re.compile(r"\d")
+_VALUE_SHAPE = re.compile(rf"[{OPS}]?\s*-?{NUM}\s*(?P<unit>.*)")
+DIGIT = re.compile(r"\d")
+TWO_DECIMALS = re.compile(r"\.\d\d$")  # an amount as forms print it
 
 
 @lru_cache(maxsize=1 << 15)
@@ -138,7 +139,7 @@ def is_value_shape(cell: str) -> bool:
     if not m:
         return False
     unit = m.group("unit")
-    return len(unit) <= 8 and not _DIGIT.search(unit)
+    return len(unit) <= 8 and not DIGIT.search(unit)
 
 
 def is_op(cell: str) -> bool:
